@@ -1,0 +1,79 @@
+/**
+ * Error classes, as defined in ARCHITECTURE.md. Every failed request carries exactly one.
+ */
+export const ERROR_CLASSES = [
+  'rate_limited',
+  'server_error',
+  'client_error',
+  'auth',
+  'timeout_connect',
+  'timeout_ttft',
+  'timeout_idle',
+  'timeout_total',
+  'network',
+  'stream_interrupted',
+  'protocol',
+  'cancelled',
+] as const;
+
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Where a record's output token count came from, best first. */
+export type TokenCountSource = 'server_usage' | 'tokenizer' | 'event_count';
+
+/** DNS, TCP connect and TLS durations of a newly opened connection, in nanoseconds. */
+export interface ConnectionPhases {
+  /** Name lookup; absent when the host was an IP literal. */
+  dnsNs?: bigint;
+  connectNs: bigint;
+  /** TLS handshake; absent for plain HTTP. */
+  tlsNs?: bigint;
+}
+
+export type RequestStatus = 'ok' | 'error';
+
+/**
+ * One attempt of one request, as measured. Durations are nanoseconds relative to dispatch
+ * unless the name says otherwise; a field is absent (not 0) when the phase did not happen.
+ */
+export interface RequestRecord {
+  requestId: string;
+  /** 1 for the first attempt; retries of the same request share requestId. */
+  attempt: number;
+  provider: string;
+  model: string;
+  scenario: string;
+  /** Warm-up requests are executed and recorded but excluded from statistics. */
+  isWarmup: boolean;
+  /** Wall-clock start (dispatch), milliseconds since the Unix epoch; a label only. */
+  startedAtMs: number;
+  status: RequestStatus;
+  httpStatus?: number;
+  errorClass?: ErrorClass;
+  /** Human-readable cause; never contains credentials. */
+  errorMessage?: string;
+  /** Scheduled send time → dispatch. */
+  queueNs: bigint;
+  /** Present only when this request opened a new connection. */
+  connection?: ConnectionPhases;
+  ttfbNs?: bigint;
+  ttftNs?: bigint;
+  ttfoNs?: bigint;
+  e2eNs?: bigint;
+  /** Scheduled send time → end; equals queue + e2e. */
+  e2eFromScheduleNs?: bigint;
+  tpotNs?: bigint;
+  inputTokens?: number;
+  outputTokens?: number;
+  reasoningTokens?: number;
+  cachedInputTokens?: number;
+  tokenCountSource?: TokenCountSource;
+  /** Server and client token counts both exist and differ by more than 5%. */
+  tokenCountMismatch?: boolean;
+  /**
+   * Arrival of every token-bearing event, nanoseconds after dispatch (Float64 holds
+   * integer nanoseconds exactly up to 104 days), and how many tokens each carried.
+   */
+  tokenEventOffsetsNs: Float64Array;
+  tokenEventTokens: Uint32Array;
+}

@@ -1,0 +1,120 @@
+import { now } from './clock.js';
+import type { ConnectionPhases } from './record.js';
+
+const INITIAL_EVENT_CAPACITY = 256;
+
+/** Timing fields derived from one request's stamps; see ARCHITECTURE.md for each meaning. */
+export interface StreamTimings {
+  queueNs: bigint;
+  connection?: ConnectionPhases;
+  ttfbNs?: bigint;
+  ttftNs?: bigint;
+  ttfoNs?: bigint;
+  e2eNs?: bigint;
+  e2eFromScheduleNs?: bigint;
+  tpotNs?: bigint;
+  tokenEventOffsetsNs: Float64Array;
+  tokenEventTokens: Uint32Array;
+}
+
+/**
+ * Collects the stamps of one request attempt: schedule, dispatch, headers, every
+ * token-bearing event and the end. Stamps are taken by the caller at the moment the
+ * bytes arrived (before parsing) and passed in, so parsing cost never shows up as latency.
+ */
+export class StreamTimer {
+  readonly scheduledNs: bigint;
+  dispatchNs: bigint | undefined;
+  headersNs: bigint | undefined;
+  endNs: bigint | undefined;
+  firstAnswerNs: bigint | undefined;
+  connection: ConnectionPhases | undefined;
+  private offsets = new Float64Array(INITIAL_EVENT_CAPACITY);
+  private tokens = new Uint32Array(INITIAL_EVENT_CAPACITY);
+  private count = 0;
+  private tokenSum = 0;
+
+  /** @param scheduledNs when the schedule wanted this request sent (defaults to now). */
+  constructor(scheduledNs: bigint = now()) {
+    this.scheduledNs = scheduledNs;
+  }
+
+  markDispatch(stampNs: bigint = now()): void {
+    this.dispatchNs = stampNs;
+  }
+
+  markHeaders(stampNs: bigint): void {
+    if (this.headersNs === undefined) this.headersNs = stampNs;
+  }
+
+  setConnectionPhases(phases: ConnectionPhases | undefined): void {
+    this.connection = phases;
+  }
+
+  /**
+   * Records one token-bearing event.
+   * @param stampNs arrival stamp of the chunk that held the event
+   * @param tokens how many tokens the event carried (≥ 1)
+   * @param isAnswer true for answer content, false for reasoning/thinking text
+   */
+  recordTokenEvent(stampNs: bigint, tokens: number, isAnswer: boolean): void {
+    const dispatch = this.dispatchNs ?? stampNs;
+    if (this.count === this.offsets.length) this.grow();
+    this.offsets[this.count] = Number(stampNs - dispatch);
+    this.tokens[this.count] = tokens;
+    this.count += 1;
+    this.tokenSum += tokens;
+    if (isAnswer && this.firstAnswerNs === undefined) this.firstAnswerNs = stampNs;
+  }
+
+  markEnd(stampNs: bigint = now()): void {
+    if (this.endNs === undefined) this.endNs = stampNs;
+  }
+
+  /** Number of token-bearing events seen. */
+  get eventCount(): number {
+    return this.count;
+  }
+
+  /** Sum of the per-event token counts (the client's own count). */
+  get clientTokenCount(): number {
+    return this.tokenSum;
+  }
+
+  /**
+   * Derives the timing fields.
+   * @param outputTokens the request's final output token count (server usage when known);
+   *   tpot needs it and at least two token events.
+   */
+  timings(outputTokens: number | undefined = this.tokenSum): StreamTimings {
+    const dispatch = this.dispatchNs;
+    const result: StreamTimings = {
+      queueNs: dispatch === undefined ? 0n : dispatch - this.scheduledNs,
+      tokenEventOffsetsNs: this.offsets.slice(0, this.count),
+      tokenEventTokens: this.tokens.slice(0, this.count),
+    };
+    if (this.connection) result.connection = this.connection;
+    if (dispatch === undefined) return result;
+    if (this.headersNs !== undefined) result.ttfbNs = this.headersNs - dispatch;
+    if (this.count > 0) result.ttftNs = BigInt(this.offsets[0]!);
+    if (this.firstAnswerNs !== undefined) result.ttfoNs = this.firstAnswerNs - dispatch;
+    if (this.endNs !== undefined) {
+      result.e2eNs = this.endNs - dispatch;
+      result.e2eFromScheduleNs = this.endNs - this.scheduledNs;
+    }
+    if (this.count >= 2 && outputTokens !== undefined && outputTokens >= 2) {
+      const span = this.offsets[this.count - 1]! - this.offsets[0]!;
+      result.tpotNs = BigInt(Math.round(span / (outputTokens - 1)));
+    }
+    return result;
+  }
+
+  private grow(): void {
+    const offsets = new Float64Array(this.offsets.length * 2);
+    offsets.set(this.offsets);
+    this.offsets = offsets;
+    const tokens = new Uint32Array(this.tokens.length * 2);
+    tokens.set(this.tokens);
+    this.tokens = tokens;
+  }
+}
