@@ -1,0 +1,26 @@
+import pc from 'picocolors';
+
+/** Colors only for a TTY and when NO_COLOR is unset. */
+export function createColors(stream: NodeJS.WriteStream) {
+  const enabled = stream.isTTY === true && !('NO_COLOR' in process.env) && pc.isColorSupported;
+  return pc.createColors(enabled);
+}
+
+export type Colors = ReturnType<typeof createColors>;
+
+/** Milliseconds for a table cell: 3 significant decimals below 10 ms, 1 above. */
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  if (value < 10) return value.toFixed(2);
+  if (value < 1000) return value.toFixed(1);
+  return value.toFixed(0);
+}
+
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(fraction === 1 || fraction === 0 ? 0 : 1)}%`;
+}

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { applyOverrides, DEFAULT_PROMPT, defaultConfig, flagName } from './cli-overrides.js';
+import { LensConfigError } from './config-error.js';
+import type { LensConfig } from './lens-config.js';
+import { parseConfig } from './load-config.js';
+
+function fileConfig(): LensConfig {
+  return parseConfig(
+    {
+      providers: [
+        { name: 'vllm', type: 'openai-compatible', base_url: 'http://127.0.0.1:8000/v1', models: ['a', 'b'] },
+        { type: 'mock', models: ['mock-model'], mock: { seed: 3 }, api_key_file: '/keys/k' },
+      ],
+      scenarios: [
+        { name: 'chat', prompt: 'hi', concurrency: 2, max_tokens: 16 },
+        { name: 'conv', messages: [{ role: 'user', content: 'hello' }], requests: 5 },
+      ],
+      outputs: { summary: 'from-file.json', max_error_rate: 0.5 },
+    },
+    { env: {} },
+  );
+}
+
+/** The LensConfigError `run` throws (fails the test if it does not throw one). */
+function thrown(run: () => unknown): LensConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof LensConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a LensConfigError');
+}
+
+describe('defaultConfig', () => {
+  it('is the simulator with one short-story scenario', () => {
+    const config = defaultConfig();
+    expect(config.providers).toEqual([
+      { name: 'mock', type: 'mock', api: 'chat', models: ['mock-model'] },
+    ]);
+    expect(config.scenarios).toEqual([
+      {
+        name: 'default',
+        prompt: 'Write a short story about a lighthouse keeper.',
+        requests: 20,
+        concurrency: 4,
+        warmup: 2,
+        max_tokens: 64,
+        stream: true,
+        timeout_ms: 120_000,
+      },
+    ]);
+  });
+
+  it('is valid as it stands', () => {
+    expect(applyOverrides(undefined, {})).toEqual(defaultConfig());
+  });
+});
+
+describe('applyOverrides', () => {
+  it('uses the default config as the base when there is no config file', () => {
+    const config = applyOverrides(undefined, { requests: 3 });
+    expect(config.providers[0]?.type).toBe('mock');
+    expect(config.scenarios[0]).toMatchObject({ prompt: DEFAULT_PROMPT, requests: 3, concurrency: 4 });
+  });
+
+  it('replaces the default mock provider with --provider and --model', () => {
+    const config = applyOverrides(undefined, { provider: 'openai', model: 'gpt-4o-mini' });
+    expect(config.providers).toEqual([
+      {
+        name: 'openai',
+        type: 'openai',
+        base_url: 'https://api.openai.com/v1',
+        api_key_env: 'OPENAI_API_KEY',
+        api: 'chat',
+        models: ['gpt-4o-mini'],
+      },
+    ]);
+    expect(config.scenarios).toEqual(defaultConfig().scenarios);
+  });
+
+  it('builds an openai-compatible provider from --base-url and --api-key-env', () => {
+    const config = applyOverrides(undefined, {
+      provider: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:8000/v1',
+      apiKeyEnv: 'VLLM_API_KEY',
+      model: 'llama',
+    });
+    expect(config.providers).toEqual([
+      {
+        name: 'openai-compatible',
+        type: 'openai-compatible',
+        base_url: 'http://127.0.0.1:8000/v1',
+        api_key_env: 'VLLM_API_KEY',
+        api: 'chat',
+        models: ['llama'],
+      },
+    ]);
+  });
+
+  it('lets flags win over file values for every provider and scenario', () => {
+    const config = applyOverrides(fileConfig(), {
+      model: 'only-this',
+      apiKeyEnv: 'MY_KEY',
+      concurrency: 8,
+      maxTokens: 32,
+      temperature: 0.5,
+      stream: false,
+      timeoutMs: 5000,
+      warmup: 1,
+      output: 'from-flag.json',
+      records: 'records.jsonl',
+      recordTokens: true,
+      maxErrorRate: 0.1,
+    });
+    expect(config.providers.map((p) => p.models)).toEqual([['only-this'], ['only-this']]);
+    expect(config.providers.map((p) => [p.api_key_env, p.api_key_file])).toEqual([
+      ['MY_KEY', undefined],
+      ['MY_KEY', undefined],
+    ]);
+    for (const scenario of config.scenarios) {
+      expect(scenario).toMatchObject({
+        concurrency: 8,
+        max_tokens: 32,
+        temperature: 0.5,
+        stream: false,
+        timeout_ms: 5000,
+        warmup: 1,
+      });
+    }
+    expect(config.outputs).toEqual({
+      summary: 'from-flag.json',
+      records: 'records.jsonl',
+      record_tokens: true,
+      max_error_rate: 0.1,
+    });
+  });
+
+  it('keeps file values for flags that were not given', () => {
+    const config = applyOverrides(fileConfig(), { requests: 7, concurrency: undefined });
+    expect(config.scenarios.map((s) => [s.name, s.requests, s.concurrency, s.max_tokens])).toEqual([
+      ['chat', 7, 2, 16],
+      ['conv', 7, 1, undefined],
+    ]);
+    expect(config.outputs.summary).toBe('from-file.json');
+    expect(config.providers[0]?.models).toEqual(['a', 'b']);
+  });
+
+  it('replaces prompt_file and messages with --prompt', () => {
+    const config = applyOverrides(fileConfig(), { prompt: 'new prompt' });
+    expect(config.scenarios.map((s) => [s.prompt, s.messages, s.prompt_file])).toEqual([
+      ['new prompt', undefined, undefined],
+      ['new prompt', undefined, undefined],
+    ]);
+  });
+
+  it('sets every provider type with --provider when a config exists, dropping mock settings', () => {
+    const config = applyOverrides(fileConfig(), {
+      provider: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:9000/v1',
+    });
+    expect(config.providers.map((p) => [p.name, p.type, p.base_url, p.mock])).toEqual([
+      ['vllm', 'openai-compatible', 'http://127.0.0.1:9000/v1', undefined],
+      ['mock', 'openai-compatible', 'http://127.0.0.1:9000/v1', undefined],
+    ]);
+  });
+
+  it('does not modify the config it is given', () => {
+    const base = fileConfig();
+    const before = structuredClone(base);
+    applyOverrides(base, { concurrency: 9, model: 'x', prompt: 'y' });
+    expect(base).toEqual(before);
+  });
+
+  it('reports a bad flag value under the flag name', () => {
+    const error = thrown(() => applyOverrides(fileConfig(), { concurrency: 0 }));
+    expect(error.code).toBe('LENS_CONFIG_INVALID');
+    expect(error.message).toBe(
+      'invalid command-line flags (1 problem):\n--concurrency: must be a positive integer, got 0',
+    );
+    expect(error.issues).toEqual([
+      { path: '--concurrency', message: 'must be a positive integer, got 0' },
+    ]);
+  });
+
+  it('reports several bad flags once each, however many scenarios they reach', () => {
+    const error = thrown(() =>
+      applyOverrides(fileConfig(), { maxErrorRate: 2, model: '', temperature: -1, requests: Number.NaN }),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'invalid command-line flags (4 problems):',
+      '--model: must be a model name, got ""',
+      '--requests: must be a positive integer, got NaN',
+      '--temperature: must be a number between 0 and 2, got -1',
+      '--max-error-rate: must be a number between 0 and 1, got 2',
+    ]);
+  });
+
+  it('says which flag is missing when --provider needs a model or a base URL', () => {
+    expect(thrown(() => applyOverrides(undefined, { provider: 'openai' })).issues).toEqual([
+      { path: '--model', message: 'is required with --provider openai (e.g. --model gpt-4o-mini)' },
+    ]);
+    expect(
+      thrown(() => applyOverrides(undefined, { provider: 'openai-compatible', model: 'm' })).issues,
+    ).toEqual([
+      {
+        path: '--base-url',
+        message:
+          'is required for type openai-compatible (the server URL including /v1, e.g. http://localhost:8000/v1)',
+      },
+    ]);
+  });
+});
+
+describe('flagName', () => {
+  it('turns option names into the kebab-case flags users type', () => {
+    expect(flagName('maxErrorRate')).toBe('--max-error-rate');
+    expect(flagName('concurrency')).toBe('--concurrency');
+  });
+});

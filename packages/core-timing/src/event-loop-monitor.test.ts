@@ -1,0 +1,80 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CLIENT_BOUND_P99_MS,
+  EventLoopMonitor,
+  type EventLoopSnapshot,
+  isClientBound,
+} from './event-loop-monitor.js';
+
+function blockLoopFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy-wait on purpose: this is the stall the monitor must see
+  }
+}
+
+const snapshotWith = (p99Ms: number): EventLoopSnapshot => ({
+  p50Ms: 0,
+  p99Ms,
+  maxMs: p99Ms,
+  meanMs: 0,
+  utilization: 0,
+});
+
+describe('EventLoopMonitor', () => {
+  let monitor: EventLoopMonitor | undefined;
+  afterEach(() => {
+    monitor?.stop();
+    monitor = undefined;
+  });
+
+  it('reports zeros before any sample was taken', () => {
+    monitor = new EventLoopMonitor();
+    expect(monitor.snapshot()).toEqual({
+      p50Ms: 0,
+      p99Ms: 0,
+      maxMs: 0,
+      meanMs: 0,
+      utilization: 0,
+    });
+  });
+
+  it('sees a 30 ms busy-wait as a stall of at least 25 ms and flags the run client-bound', async () => {
+    monitor = new EventLoopMonitor();
+    monitor.start();
+    // let the sampling timer run a few times, stall, then give it a turn to record the stall
+    await delay(5);
+    blockLoopFor(30);
+    await delay(10);
+    monitor.stop();
+    const snapshot = monitor.snapshot();
+    expect(snapshot.maxMs).toBeGreaterThanOrEqual(25);
+    expect(snapshot.maxMs).toBeLessThan(1_000);
+    expect(snapshot.p99Ms).toBeGreaterThan(DEFAULT_CLIENT_BOUND_P99_MS);
+    expect(snapshot.utilization).toBeGreaterThan(0.1);
+    expect(snapshot.utilization).toBeLessThanOrEqual(1);
+    expect(isClientBound(snapshot, 5)).toBe(true);
+  });
+
+  it('forgets an earlier stall after reset', async () => {
+    monitor = new EventLoopMonitor();
+    monitor.start();
+    await delay(2);
+    blockLoopFor(30);
+    await delay(5);
+    monitor.reset();
+    expect(monitor.snapshot().maxMs).toBe(0);
+    await delay(20);
+    expect(monitor.snapshot().maxMs).toBeLessThan(25);
+  });
+});
+
+describe('isClientBound', () => {
+  it('is true only when p99 exceeds the threshold', () => {
+    expect(isClientBound(snapshotWith(5))).toBe(false);
+    expect(isClientBound(snapshotWith(5.01))).toBe(true);
+    expect(isClientBound(snapshotWith(8), 10)).toBe(false);
+    expect(isClientBound(snapshotWith(0.2))).toBe(false);
+  });
+});

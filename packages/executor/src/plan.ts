@@ -1,0 +1,35 @@
+import type { ChatMessage, HttpTransport, Provider } from '@llm-lens/providers-core';
+import type { RequestTimeouts } from './request-runner.js';
+
+/** A provider/model to measure, with the transport (connection pool) its requests use. */
+export interface BenchmarkTarget {
+  provider: Provider;
+  transport: HttpTransport;
+  model: string;
+  /** Extra request-body fields for this provider (config `options`). */
+  extraBody?: Readonly<Record<string, unknown>>;
+  /** Provider-level timeouts; a scenario's total timeout overrides totalMs. */
+  timeouts?: RequestTimeouts;
+}
+
+/** One closed-loop workload: `requests` measured requests at `concurrency`, after `warmup`. */
+export interface ScenarioPlan {
+  name: string;
+  prompt: string | readonly ChatMessage[];
+  requests: number;
+  concurrency: number;
+  warmup: number;
+  stream: boolean;
+  maxTokens?: number;
+  temperature?: number;
+  /** Per-request total timeout, milliseconds. */
+  timeoutMs?: number;
+  /** Run only against targets whose provider name is listed; undefined → every target. */
+  providers?: readonly string[];
+}
+
+/** Every scenario runs against every target, one pair after another. */
+export interface BenchmarkPlan {
+  targets: readonly BenchmarkTarget[];
+  scenarios: readonly ScenarioPlan[];
+}

@@ -1,0 +1,360 @@
+import {
+  type ConnectionPhases,
+  type ErrorClass,
+  type RequestRecord,
+  StreamTimer,
+  type TokenCountSource,
+  now,
+} from '@llm-lens/core-timing';
+import {
+  type ErrorClassification,
+  type HttpTransport,
+  type Provider,
+  type ProviderRequestInput,
+  type ResponseDecoder,
+  type StreamEvent,
+  type Usage,
+
+  classifyTransportError,
+} from '@llm-lens/providers-core';
+import { type ChunkConsumer, drainConsumer, enqueueChunk } from './chunk-drain.js';
+import type { TokenCountCache } from './token-count-cache.js';
+
+/** Limits that end a request early, in milliseconds; undefined disables one. */
+export interface RequestTimeouts {
+  /** dispatch → end. */
+  totalMs?: number;
+  /** dispatch → first token-bearing event. */
+  ttftMs?: number;
+  /** longest silence between two chunks once the body started. */
+  idleMs?: number;
+}
+
+export interface RequestContext {
+  provider: Provider;
+  transport: HttpTransport;
+  input: ProviderRequestInput;
+  requestId: string;
+  attempt: number;
+  scenario: string;
+  isWarmup: boolean;
+  scheduledNs: bigint;
+  /** Wall clock at a monotonic instant, to label the record. */
+  anchor: { wallMs: number; monoNs: bigint };
+  timeouts: RequestTimeouts;
+  /** Per-event token counting when the server does not report it; undefined → 1 per event. */
+  tokenCounter: TokenCountCache | undefined;
+  /** Aborting cancels the request (class `cancelled`). */
+  signal?: AbortSignal;
+}
+
+/** Server and client token counts further apart than this are flagged as a mismatch. */
+const TOKEN_MISMATCH_RATIO = 0.05;
+/** How much of an error body is kept to classify it. */
+const ERROR_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Runs one request attempt and measures it. Never throws: every failure becomes a record
+ * with an error class.
+ */
+export function executeRequest(ctx: RequestContext): Promise<RequestRecord> {
+  return new Promise((resolve) => {
+    new RequestExecution(ctx, resolve).start();
+  });
+}
+
+class RequestExecution implements ChunkConsumer {
+  private readonly timer: StreamTimer;
+  private readonly decoder: ResponseDecoder;
+  private readonly abort = new AbortController();
+  private status = 0;
+  private errorBody = '';
+  private failure: ErrorClassification | undefined;
+  private usage: Usage | undefined;
+  private serverTokenEvents = 0;
+  private text = '';
+  private reasoningText = '';
+  private toolText = '';
+  private finished = false;
+  private timeoutHandles: NodeJS.Timeout[] = [];
+  private idleHandle: NodeJS.Timeout | undefined;
+  private lastChunkNs = 0n;
+  private readonly emitEvent: (event: StreamEvent) => void;
+  private currentStamp = 0n;
+  private onExternalAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly resolve: (record: RequestRecord) => void,
+  ) {
+    this.timer = new StreamTimer(ctx.scheduledNs);
+    this.decoder = ctx.provider.createDecoder(ctx.input);
+    this.emitEvent = (event) => this.handleEvent(event);
+  }
+
+  start(): void {
+    const { ctx } = this;
+    let spec: ReturnType<Provider['buildRequest']>;
+    try {
+      spec = ctx.provider.buildRequest(ctx.input);
+    } catch (error) {
+      this.timer.markDispatch();
+      this.fail({ errorClass: 'client_error', message: messageOf(error) }, now());
+      return;
+    }
+    if (ctx.signal?.aborted) {
+      this.timer.markDispatch();
+      this.fail({ errorClass: 'cancelled', message: 'cancelled before dispatch' }, now());
+      return;
+    }
+    if (ctx.signal) {
+      this.onExternalAbort = () =>
+        this.cancel({ errorClass: 'cancelled', message: 'cancelled by the user (interrupt)' });
+      ctx.signal.addEventListener('abort', this.onExternalAbort, { once: true });
+    }
+    const { totalMs, ttftMs } = ctx.timeouts;
+    if (totalMs !== undefined) {
+      this.timeoutHandles.push(
+        setTimeout(
+          () =>
+            this.cancel({
+              errorClass: 'timeout_total',
+              message: `no complete response within the ${totalMs} ms request timeout`,
+            }),
+          totalMs,
+        ),
+      );
+    }
+    if (ttftMs !== undefined) {
+      this.timeoutHandles.push(
+        setTimeout(() => {
+          if (this.timer.eventCount === 0) {
+            this.cancel({
+              errorClass: 'timeout_ttft',
+              message: `no token within the ${ttftMs} ms time-to-first-token timeout`,
+            });
+          }
+        }, ttftMs),
+      );
+    }
+    this.timer.markDispatch(now());
+    ctx.transport.send(
+      spec,
+      {
+        onConnection: (phases: ConnectionPhases | undefined) => this.timer.setConnectionPhases(phases),
+        onHeaders: (status, _headers, stampNs) => {
+          this.status = status;
+          this.timer.markHeaders(stampNs);
+          this.headers = _headers;
+          this.armIdleTimer(stampNs);
+        },
+        onChunk: (chunk, stampNs) => {
+          // The hot path: the chunk was stamped by the transport; only queue it here.
+          this.lastChunkNs = stampNs;
+          enqueueChunk(this, chunk, stampNs);
+        },
+        onComplete: (stampNs) => this.complete(stampNs),
+        onError: (error, stampNs) => {
+          drainConsumer(this);
+          this.fail(
+            this.failure ??
+              classifyTransportError(error, { afterHeaders: this.timer.headersNs !== undefined }),
+            stampNs,
+          );
+        },
+      },
+      this.abort.signal,
+    );
+  }
+
+  private headers: Readonly<Record<string, string | string[] | undefined>> = {};
+
+  consumeChunk(chunk: Buffer, stampNs: bigint): void {
+    if (this.finished) return;
+    if (this.status >= 300 || this.status === 0) {
+      if (this.errorBody.length < ERROR_BODY_LIMIT) this.errorBody += chunk.toString('utf8');
+      return;
+    }
+    this.currentStamp = stampNs;
+    try {
+      this.decoder.push(chunk, this.emitEvent);
+    } catch (error) {
+      this.cancel({ errorClass: 'protocol', message: messageOf(error) });
+    }
+  }
+
+  private handleEvent(event: StreamEvent): void {
+    if (event.usage) this.usage = { ...this.usage, ...event.usage };
+    if (event.error && !this.failure) {
+      this.failure = this.ctx.provider.classifyStreamError(event.error);
+    }
+    const { text, reasoningText, toolText } = event;
+    if (text.length === 0 && reasoningText.length === 0 && toolText.length === 0) return;
+    if (text.length > 0) this.text += text;
+    if (reasoningText.length > 0) this.reasoningText += reasoningText;
+    if (toolText.length > 0) this.toolText += toolText;
+    let tokens: number;
+    if (event.serverTokens !== undefined && event.serverTokens > 0) {
+      tokens = event.serverTokens;
+      this.serverTokenEvents++;
+    } else if (this.ctx.tokenCounter) {
+      tokens = Math.max(
+        1,
+        this.ctx.tokenCounter.count(text) +
+          this.ctx.tokenCounter.count(reasoningText) +
+          this.ctx.tokenCounter.count(toolText),
+      );
+    } else {
+      tokens = 1;
+    }
+    // Answer text or tool-call text is "output"; reasoning alone is not (ttfo).
+    this.timer.recordTokenEvent(this.currentStamp, tokens, text.length > 0 || toolText.length > 0);
+  }
+
+  private armIdleTimer(fromNs: bigint): void {
+    const idleMs = this.ctx.timeouts.idleMs;
+    if (idleMs === undefined) return;
+    this.lastChunkNs = fromNs;
+    const check = () => {
+      if (this.finished) return;
+      const silentMs = Number(now() - this.lastChunkNs) / 1e6;
+      if (silentMs >= idleMs) {
+        this.cancel({
+          errorClass: 'timeout_idle',
+          message: `the stream was silent for more than the ${idleMs} ms idle timeout`,
+        });
+      } else {
+        this.idleHandle = setTimeout(check, Math.max(1, idleMs - silentMs));
+      }
+    };
+    this.idleHandle = setTimeout(check, idleMs);
+  }
+
+  private cancel(reason: ErrorClassification): void {
+    if (this.finished || this.failure?.errorClass === reason.errorClass) return;
+    this.failure = reason;
+    this.abort.abort();
+  }
+
+  private complete(stampNs: bigint): void {
+    drainConsumer(this);
+    if (this.finished) return;
+    this.timer.markEnd(stampNs);
+    if (this.status >= 300) {
+      this.fail(
+        this.ctx.provider.classifyHttpError(this.status, this.headers, this.errorBody),
+        stampNs,
+      );
+      return;
+    }
+    try {
+      this.currentStamp = stampNs;
+      this.decoder.end(this.emitEvent);
+    } catch (error) {
+      this.fail({ errorClass: 'protocol', message: messageOf(error) }, stampNs);
+      return;
+    }
+    if (this.failure) {
+      this.fail(this.failure, stampNs);
+      return;
+    }
+    if (!this.decoder.sawEndMarker) {
+      this.fail(
+        {
+          errorClass: 'stream_interrupted',
+          message: 'the response ended without its end marker (e.g. data: [DONE])',
+        },
+        stampNs,
+      );
+      return;
+    }
+    this.finish(undefined, stampNs);
+  }
+
+  private fail(reason: ErrorClassification, stampNs: bigint): void {
+    this.finish(reason, stampNs);
+  }
+
+  private finish(failure: ErrorClassification | undefined, stampNs: bigint): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const handle of this.timeoutHandles) clearTimeout(handle);
+    if (this.idleHandle) clearTimeout(this.idleHandle);
+    if (this.onExternalAbort) this.ctx.signal?.removeEventListener('abort', this.onExternalAbort);
+    this.timer.markEnd(stampNs);
+    this.resolve(this.buildRecord(failure));
+  }
+
+  private buildRecord(failure: ErrorClassification | undefined): RequestRecord {
+    const { ctx, timer } = this;
+    const counts = this.tokenCounts();
+    const timings = timer.timings(counts.outputTokens);
+    const dispatchNs = timer.dispatchNs ?? timer.scheduledNs;
+    const record: RequestRecord = {
+      requestId: ctx.requestId,
+      attempt: ctx.attempt,
+      provider: ctx.provider.name,
+      model: ctx.input.model,
+      scenario: ctx.scenario,
+      isWarmup: ctx.isWarmup,
+      startedAtMs: ctx.anchor.wallMs + Number(dispatchNs - ctx.anchor.monoNs) / 1e6,
+      status: failure ? 'error' : 'ok',
+      ...timings,
+    };
+    if (this.status !== 0) record.httpStatus = this.status;
+    if (failure) {
+      record.errorClass = failure.errorClass as ErrorClass;
+      record.errorMessage = failure.message;
+    }
+    if (counts.outputTokens !== undefined) record.outputTokens = counts.outputTokens;
+    if (counts.source !== undefined) record.tokenCountSource = counts.source;
+    if (counts.mismatch !== undefined) record.tokenCountMismatch = counts.mismatch;
+    const usage = this.usage;
+    if (usage?.inputTokens !== undefined) record.inputTokens = usage.inputTokens;
+    if (usage?.reasoningTokens !== undefined) record.reasoningTokens = usage.reasoningTokens;
+    if (usage?.cachedInputTokens !== undefined) record.cachedInputTokens = usage.cachedInputTokens;
+    return record;
+  }
+
+  /** Server usage first, then the tokenizer on the whole text, then the event count. */
+  private tokenCounts(): {
+    outputTokens?: number;
+    source?: TokenCountSource;
+    mismatch?: boolean;
+  } {
+    const events = this.timer.eventCount;
+    const serverCount = this.usage?.outputTokens;
+    const counter = this.ctx.tokenCounter;
+    let clientCount: number | undefined;
+    if (this.serverTokenEvents > 0 && this.serverTokenEvents === events) {
+      clientCount = this.timer.clientTokenCount;
+    } else if (counter) {
+      clientCount =
+        counter.countWhole(this.text) +
+        counter.countWhole(this.reasoningText) +
+        counter.countWhole(this.toolText);
+    }
+    if (serverCount !== undefined) {
+      const result: { outputTokens: number; source: TokenCountSource; mismatch?: boolean } = {
+        outputTokens: serverCount,
+        source: 'server_usage',
+      };
+      if (clientCount !== undefined && events > 0) {
+        result.mismatch =
+          Math.abs(serverCount - clientCount) > TOKEN_MISMATCH_RATIO * Math.max(serverCount, 1);
+      }
+      return result;
+    }
+    if (events === 0) return {};
+    if (clientCount !== undefined) {
+      return { outputTokens: clientCount, source: 'tokenizer' };
+    }
+    return { outputTokens: events, source: 'event_count' };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+

@@ -1,0 +1,84 @@
+import type { RequestRecord } from '@llm-lens/core-timing';
+
+/** One JSONL line's object. Absent phases are `null`, never 0. Durations in milliseconds. */
+export interface RecordJson {
+  request_id: string;
+  started_at: string;
+  provider: string;
+  model: string;
+  scenario: string;
+  attempt: number;
+  warmup: boolean;
+  status: 'ok' | 'error';
+  http_status: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  queue_ms: number;
+  dns_ms: number | null;
+  connect_ms: number | null;
+  tls_ms: number | null;
+  ttfb_ms: number | null;
+  ttft_ms: number | null;
+  ttfo_ms: number | null;
+  e2e_ms: number | null;
+  e2e_from_schedule_ms: number | null;
+  tpot_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
+  cached_input_tokens: number | null;
+  token_count_source: string | null;
+  token_count_mismatch: boolean | null;
+  token_events: number;
+  /** Only with `recordTokens`: arrival of each token event, ms after dispatch. */
+  token_offsets_ms?: number[];
+  /** Only with `recordTokens`: tokens carried by each event. */
+  token_counts?: number[];
+}
+
+export interface RecordJsonOptions {
+  /** Include per-event arrival offsets and token counts. Default false. */
+  recordTokens?: boolean;
+}
+
+const ms = (ns: bigint | undefined): number | null =>
+  ns === undefined ? null : Math.round(Number(ns) / 1e3) / 1e3;
+
+/** Converts a record to its JSONL shape (the only place its units change to ms). */
+export function recordToJson(record: RequestRecord, options: RecordJsonOptions = {}): RecordJson {
+  const json: RecordJson = {
+    request_id: record.requestId,
+    started_at: new Date(record.startedAtMs).toISOString(),
+    provider: record.provider,
+    model: record.model,
+    scenario: record.scenario,
+    attempt: record.attempt,
+    warmup: record.isWarmup,
+    status: record.status,
+    http_status: record.httpStatus ?? null,
+    error_class: record.errorClass ?? null,
+    error_message: record.errorMessage ?? null,
+    queue_ms: ms(record.queueNs) ?? 0,
+    dns_ms: ms(record.connection?.dnsNs),
+    connect_ms: ms(record.connection?.connectNs),
+    tls_ms: ms(record.connection?.tlsNs),
+    ttfb_ms: ms(record.ttfbNs),
+    ttft_ms: ms(record.ttftNs),
+    ttfo_ms: ms(record.ttfoNs),
+    e2e_ms: ms(record.e2eNs),
+    e2e_from_schedule_ms: ms(record.e2eFromScheduleNs),
+    tpot_ms: ms(record.tpotNs),
+    input_tokens: record.inputTokens ?? null,
+    output_tokens: record.outputTokens ?? null,
+    reasoning_tokens: record.reasoningTokens ?? null,
+    cached_input_tokens: record.cachedInputTokens ?? null,
+    token_count_source: record.tokenCountSource ?? null,
+    token_count_mismatch: record.tokenCountMismatch ?? null,
+    token_events: record.tokenEventOffsetsNs.length,
+  };
+  if (options.recordTokens) {
+    json.token_offsets_ms = Array.from(record.tokenEventOffsetsNs, (ns) => Math.round(ns / 1e3) / 1e3);
+    json.token_counts = Array.from(record.tokenEventTokens);
+  }
+  return json;
+}

@@ -1,0 +1,376 @@
+import { ERROR_CLASSES, type RequestRecord, type TokenCountSource } from '@llm-lens/core-timing';
+import { type DistributionSummary, LatencyHistogram, round3 } from './histogram.js';
+import { MetricsError } from './metrics-error.js';
+import { RateHistogram } from './rate-histogram.js';
+import {
+  chunkGapsNs,
+  decodeTokensPerS,
+  itlSamples,
+  outputTokensPerS,
+  tpotNs,
+} from './request-metrics.js';
+
+/** Latency distributions kept per group, in the order they are reported. */
+export const LATENCY_METRICS = [
+  'ttft',
+  'ttfo',
+  'itl',
+  'chunk_gap',
+  'tpot',
+  'e2e',
+  'e2e_from_schedule',
+  'ttfb',
+  'queue',
+  'dns',
+  'connect',
+  'tls',
+] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+/** Rate distributions kept per group (tokens per second). */
+export const RATE_METRICS = ['output_tokens_per_s', 'decode_tokens_per_s'] as const;
+export type RateMetric = (typeof RATE_METRICS)[number];
+
+/** Error-class key for a failed record that carries no class (should not happen). */
+export const UNCLASSIFIED_ERROR = 'unclassified';
+
+/** How far the run's numbers can be trusted; the same for every group of a run. */
+export interface GroupFidelity {
+  event_loop_delay_p99_ms: number;
+  event_loop_delay_max_ms: number;
+  client_bound: boolean;
+}
+
+/** What the caller knows about the run as a whole when it asks for summaries. */
+export interface SummarizeOptions {
+  /** False when the run was interrupted and not every planned request ran. */
+  complete: boolean;
+  fidelity: GroupFidelity;
+}
+
+/** Request, token and throughput statistics of one provider/model/scenario. */
+export interface GroupSummary {
+  provider: string;
+  model: string;
+  scenario: string;
+  complete: boolean;
+  requests: { total: number; succeeded: number; failed: number; warmup: number };
+  success_rate: number;
+  ttft: DistributionSummary | null;
+  ttfo: DistributionSummary | null;
+  itl: DistributionSummary | null;
+  chunk_gap: DistributionSummary | null;
+  tpot: DistributionSummary | null;
+  e2e: DistributionSummary | null;
+  e2e_from_schedule: DistributionSummary | null;
+  ttfb: DistributionSummary | null;
+  queue: DistributionSummary | null;
+  dns: DistributionSummary | null;
+  connect: DistributionSummary | null;
+  tls: DistributionSummary | null;
+  output_tokens_per_s: DistributionSummary | null;
+  decode_tokens_per_s: DistributionSummary | null;
+  tokens: TokenTotals;
+  token_count_sources: Record<TokenCountSource, number>;
+  token_count_mismatches: number;
+  throughput: { window_s: number; requests_per_s: number; output_tokens_per_s: number };
+  errors: Record<string, number>;
+  fidelity: GroupFidelity;
+}
+
+export interface TokenTotals {
+  input: number;
+  output: number;
+  reasoning: number;
+  cached_input: number;
+}
+
+/** One group in transferable form: counts as numbers, distributions as hdr encodings. */
+export interface EncodedGroup {
+  provider: string;
+  model: string;
+  scenario: string;
+  requests: { total: number; succeeded: number; failed: number; warmup: number };
+  errors: Record<string, number>;
+  tokens: TokenTotals;
+  token_count_sources: Record<TokenCountSource, number>;
+  token_count_mismatches: number;
+  /** Earliest dispatch and latest end of the measured requests, epoch ms; null if none. */
+  window: { start_ms: number; end_ms: number } | null;
+  /** Only the distributions that hold samples. */
+  histograms: Partial<Record<LatencyMetric | RateMetric, string>>;
+}
+
+/** An aggregator's whole state, JSON-serializable, for worker → coordinator transfer. */
+export interface EncodedAggregator {
+  format: 'llm-lens-aggregator';
+  version: 1;
+  groups: EncodedGroup[];
+}
+
+class GroupState {
+  readonly latency = new Map<LatencyMetric, LatencyHistogram>();
+  readonly rates = new Map<RateMetric, RateHistogram>();
+  readonly requests = { total: 0, succeeded: 0, failed: 0, warmup: 0 };
+  readonly errors = new Map<string, number>();
+  readonly tokens: TokenTotals = { input: 0, output: 0, reasoning: 0, cached_input: 0 };
+  readonly sources: Record<TokenCountSource, number> = {
+    server_usage: 0,
+    tokenizer: 0,
+    event_count: 0,
+  };
+  mismatches = 0;
+  windowStartMs = Number.POSITIVE_INFINITY;
+  windowEndMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly provider: string,
+    readonly model: string,
+    readonly scenario: string,
+  ) {
+    for (const metric of LATENCY_METRICS) this.latency.set(metric, new LatencyHistogram());
+    for (const metric of RATE_METRICS) this.rates.set(metric, new RateHistogram());
+  }
+
+  histogram(metric: LatencyMetric): LatencyHistogram {
+    return this.latency.get(metric)!;
+  }
+
+  rate(metric: RateMetric): RateHistogram {
+    return this.rates.get(metric)!;
+  }
+
+  extendWindow(startMs: number, endMs: number): void {
+    if (startMs < this.windowStartMs) this.windowStartMs = startMs;
+    if (endMs > this.windowEndMs) this.windowEndMs = endMs;
+  }
+
+  countError(errorClass: string, count: number): void {
+    this.errors.set(errorClass, (this.errors.get(errorClass) ?? 0) + count);
+  }
+}
+
+/**
+ * Folds request records into per provider/model/scenario HDR histograms and counters.
+ * Memory is constant per group however many records arrive; aggregators of separate
+ * workers merge exactly through `encodeGroups()` / `mergeEncoded()`.
+ */
+export class Aggregator {
+  private readonly groups = new Map<string, GroupState>();
+
+  /** Adds one record; warm-up records are only counted. */
+  add(record: RequestRecord): void {
+    const group = this.group(record.provider, record.model, record.scenario);
+    if (record.isWarmup) {
+      group.requests.warmup += 1;
+      return;
+    }
+    group.requests.total += 1;
+    const e2eMs = record.e2eNs === undefined ? 0 : Number(record.e2eNs) / 1e6;
+    group.extendWindow(record.startedAtMs, record.startedAtMs + e2eMs);
+    if (record.tokenCountMismatch === true) group.mismatches += 1;
+
+    if (record.status !== 'ok') {
+      group.requests.failed += 1;
+      group.countError(record.errorClass ?? UNCLASSIFIED_ERROR, 1);
+      return;
+    }
+    group.requests.succeeded += 1;
+    recordLatencies(group, record);
+    group.tokens.input += record.inputTokens ?? 0;
+    group.tokens.output += record.outputTokens ?? 0;
+    group.tokens.reasoning += record.reasoningTokens ?? 0;
+    group.tokens.cached_input += record.cachedInputTokens ?? 0;
+    if (record.tokenCountSource !== undefined) group.sources[record.tokenCountSource] += 1;
+  }
+
+  /** One summary per group, in the order the groups were first seen. */
+  summarize(options: SummarizeOptions): GroupSummary[] {
+    const fidelity: GroupFidelity = {
+      event_loop_delay_p99_ms: options.fidelity.event_loop_delay_p99_ms,
+      event_loop_delay_max_ms: options.fidelity.event_loop_delay_max_ms,
+      client_bound: options.fidelity.client_bound,
+    };
+    return [...this.groups.values()].map((group) =>
+      summarizeGroup(group, options.complete, fidelity),
+    );
+  }
+
+  /** The whole state in transferable form (histograms as hdr compressed base64). */
+  encodeGroups(): EncodedAggregator {
+    const groups = [...this.groups.values()].map((group): EncodedGroup => {
+      const histograms: EncodedGroup['histograms'] = {};
+      for (const metric of LATENCY_METRICS) {
+        const h = group.histogram(metric);
+        if (h.count > 0) histograms[metric] = h.encode();
+      }
+      for (const metric of RATE_METRICS) {
+        const h = group.rate(metric);
+        if (h.count > 0) histograms[metric] = h.encode();
+      }
+      return {
+        provider: group.provider,
+        model: group.model,
+        scenario: group.scenario,
+        requests: { ...group.requests },
+        errors: orderedErrors(group.errors),
+        tokens: { ...group.tokens },
+        token_count_sources: { ...group.sources },
+        token_count_mismatches: group.mismatches,
+        window:
+          group.windowStartMs <= group.windowEndMs
+            ? { start_ms: group.windowStartMs, end_ms: group.windowEndMs }
+            : null,
+        histograms,
+      };
+    });
+    return { format: 'llm-lens-aggregator', version: 1, groups };
+  }
+
+  /** Adds another aggregator's encoded state to this one; exact for every statistic. */
+  mergeEncoded(encoded: EncodedAggregator): void {
+    if (encoded?.format !== 'llm-lens-aggregator' || encoded.version !== 1) {
+      throw new MetricsError(
+        'LENS_METRICS_ENCODING_UNSUPPORTED',
+        `cannot merge aggregator state with format ${JSON.stringify(encoded?.format)} version ${JSON.stringify(encoded?.version)}: expected format "llm-lens-aggregator" version 1 from encodeGroups() of the same @llm-lens/metrics major version`,
+      );
+    }
+    for (const incoming of encoded.groups) {
+      const group = this.group(incoming.provider, incoming.model, incoming.scenario);
+      group.requests.total += incoming.requests.total;
+      group.requests.succeeded += incoming.requests.succeeded;
+      group.requests.failed += incoming.requests.failed;
+      group.requests.warmup += incoming.requests.warmup;
+      for (const [errorClass, count] of Object.entries(incoming.errors)) {
+        group.countError(errorClass, count);
+      }
+      group.tokens.input += incoming.tokens.input;
+      group.tokens.output += incoming.tokens.output;
+      group.tokens.reasoning += incoming.tokens.reasoning;
+      group.tokens.cached_input += incoming.tokens.cached_input;
+      group.sources.server_usage += incoming.token_count_sources.server_usage;
+      group.sources.tokenizer += incoming.token_count_sources.tokenizer;
+      group.sources.event_count += incoming.token_count_sources.event_count;
+      group.mismatches += incoming.token_count_mismatches;
+      if (incoming.window) group.extendWindow(incoming.window.start_ms, incoming.window.end_ms);
+      for (const metric of LATENCY_METRICS) {
+        const encodedHistogram = incoming.histograms[metric];
+        if (encodedHistogram !== undefined) {
+          group.histogram(metric).merge(LatencyHistogram.decode(encodedHistogram));
+        }
+      }
+      for (const metric of RATE_METRICS) {
+        const encodedHistogram = incoming.histograms[metric];
+        if (encodedHistogram !== undefined) {
+          group.rate(metric).merge(RateHistogram.decode(encodedHistogram));
+        }
+      }
+    }
+  }
+
+  private group(provider: string, model: string, scenario: string): GroupState {
+    // JSON of the tuple cannot collide the way "a/b" + "c" and "a" + "b/c" would.
+    const key = JSON.stringify([provider, model, scenario]);
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = new GroupState(provider, model, scenario);
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+}
+
+function recordLatencies(group: GroupState, record: RequestRecord): void {
+  group.histogram('queue').recordNs(record.queueNs);
+  const connection = record.connection;
+  if (connection !== undefined) {
+    if (connection.dnsNs !== undefined) group.histogram('dns').recordNs(connection.dnsNs);
+    group.histogram('connect').recordNs(connection.connectNs);
+    if (connection.tlsNs !== undefined) group.histogram('tls').recordNs(connection.tlsNs);
+  }
+  if (record.ttfbNs !== undefined) group.histogram('ttfb').recordNs(record.ttfbNs);
+  if (record.ttftNs !== undefined) group.histogram('ttft').recordNs(record.ttftNs);
+  if (record.ttfoNs !== undefined) group.histogram('ttfo').recordNs(record.ttfoNs);
+  if (record.e2eNs !== undefined) group.histogram('e2e').recordNs(record.e2eNs);
+  if (record.e2eFromScheduleNs !== undefined) {
+    group.histogram('e2e_from_schedule').recordNs(record.e2eFromScheduleNs);
+  }
+  const tpot = record.tpotNs ?? tpotNs(record);
+  if (tpot !== undefined) group.histogram('tpot').recordNs(tpot);
+
+  const chunkGap = group.histogram('chunk_gap');
+  for (const gap of chunkGapsNs(record)) chunkGap.recordNs(gap);
+  const itl = group.histogram('itl');
+  for (const sample of itlSamples(record)) itl.recordNs(sample.valueNs, sample.count);
+
+  const perRequestRate = outputTokensPerS(record);
+  if (perRequestRate !== undefined) group.rate('output_tokens_per_s').record(perRequestRate);
+  const decodeRate = decodeTokensPerS(record);
+  if (decodeRate !== undefined) group.rate('decode_tokens_per_s').record(decodeRate);
+}
+
+function summarizeGroup(
+  group: GroupState,
+  complete: boolean,
+  fidelity: GroupFidelity,
+): GroupSummary {
+  const { total, succeeded } = group.requests;
+  const windowS =
+    group.windowStartMs < group.windowEndMs
+      ? round3((group.windowEndMs - group.windowStartMs) / 1000)
+      : 0;
+  const perSecond = (n: number): number => (windowS > 0 ? round3(n / windowS) : 0);
+  const latency = (metric: LatencyMetric): DistributionSummary | null =>
+    group.histogram(metric).summary();
+  return {
+    provider: group.provider,
+    model: group.model,
+    scenario: group.scenario,
+    complete,
+    requests: { ...group.requests },
+    success_rate: total > 0 ? round3(succeeded / total) : 0,
+    ttft: latency('ttft'),
+    ttfo: latency('ttfo'),
+    itl: latency('itl'),
+    chunk_gap: latency('chunk_gap'),
+    tpot: latency('tpot'),
+    e2e: latency('e2e'),
+    e2e_from_schedule: latency('e2e_from_schedule'),
+    ttfb: latency('ttfb'),
+    queue: latency('queue'),
+    dns: latency('dns'),
+    connect: latency('connect'),
+    tls: latency('tls'),
+    output_tokens_per_s: group.rate('output_tokens_per_s').summary(),
+    decode_tokens_per_s: group.rate('decode_tokens_per_s').summary(),
+    tokens: { ...group.tokens },
+    token_count_sources: { ...group.sources },
+    token_count_mismatches: group.mismatches,
+    throughput: {
+      window_s: windowS,
+      requests_per_s: perSecond(succeeded),
+      output_tokens_per_s: perSecond(group.tokens.output),
+    },
+    errors: orderedErrors(group.errors),
+    fidelity: { ...fidelity },
+  };
+}
+
+/** Non-zero error counts, in ERROR_CLASSES order then any other key, for stable output. */
+function orderedErrors(errors: Map<string, number>): Record<string, number> {
+  const known: readonly string[] = ERROR_CLASSES;
+  const keys = [...errors.keys()].sort(
+    (a, b) => rank(known, a) - rank(known, b) || (a < b ? -1 : 1),
+  );
+  const result: Record<string, number> = {};
+  for (const key of keys) {
+    const count = errors.get(key) ?? 0;
+    if (count > 0) result[key] = count;
+  }
+  return result;
+}
+
+function rank(known: readonly string[], key: string): number {
+  const index = known.indexOf(key);
+  return index === -1 ? known.length : index;
+}

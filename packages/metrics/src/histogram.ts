@@ -1,0 +1,161 @@
+import {
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  type Histogram,
+} from 'hdr-histogram-js';
+import { MetricsError } from './metrics-error.js';
+
+/**
+ * A distribution as reported: count, then statistics in the histogram's reporting unit
+ * (milliseconds for latencies, tokens/s for rates), rounded to 3 decimals. Every value is
+ * computed from the histogram buckets, so a merged histogram reports exactly what one
+ * histogram of all the samples would.
+ */
+export interface DistributionSummary {
+  count: number;
+  /** Lowest value equivalent to the smallest sample's bucket. */
+  min: number;
+  mean: number;
+  stdev: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  /** Highest value equivalent to the largest sample's bucket (as HdrHistogram reports it). */
+  max: number;
+}
+
+// 1 h in the recorded unit; autoResize lets larger values in rather than throw, at the
+// cost of a bigger counts array for that histogram only.
+const HIGHEST_TRACKABLE_VALUE = 3_600_000_000;
+
+/** An empty HDR histogram with the settings every distribution in llm-latency-lens uses. */
+export function buildHdr(): Histogram {
+  return build({
+    numberOfSignificantValueDigits: 3,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_VALUE,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
+/** Decodes hdr's compressed base64 form into a histogram that can keep growing. */
+export function decodeHdr(encoded: string, what: string): Histogram {
+  let hdr: Histogram;
+  try {
+    hdr = decodeFromCompressedBase64(encoded, 32, false);
+  } catch (cause) {
+    throw new MetricsError(
+      'LENS_METRICS_DECODE_FAILED',
+      `could not decode ${what}: expected HdrHistogram compressed base64 as produced by encode(), got ${JSON.stringify(encoded.slice(0, 32))}${encoded.length > 32 ? '…' : ''}`,
+      { cause },
+    );
+  }
+  hdr.autoResize = true;
+  return hdr;
+}
+
+/** The summary of an HDR histogram whose integer values are `unitsPerReported` per reported unit. */
+export function summarizeHdr(hdr: Histogram, unitsPerReported: number): DistributionSummary | null {
+  const count = hdr.totalCount;
+  if (count === 0) return null;
+  const at = (percentile: number): number =>
+    round3(hdr.getValueAtPercentile(percentile) / unitsPerReported);
+  return {
+    count,
+    // percentile 0 and 100 are bucket-derived, unlike hdr's minNonZeroValue/maxValue which
+    // keep the exact extremes in the original but not after an encode/decode round trip.
+    min: at(0),
+    mean: round3(hdr.mean / unitsPerReported),
+    stdev: round3(hdr.stdDeviation / unitsPerReported),
+    p50: at(50),
+    p75: at(75),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
+    max: at(100),
+  };
+}
+
+/** Checks that a sample is a finite, non-negative number before it reaches hdr. */
+export function assertRecordable(value: number, what: string): void {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new MetricsError(
+      'LENS_METRICS_VALUE_INVALID',
+      `cannot record ${what} ${value}: samples must be finite and non-negative`,
+    );
+  }
+}
+
+/** Checks that a sample count is a non-negative integer. */
+export function assertCount(count: number): void {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new MetricsError(
+      'LENS_METRICS_VALUE_INVALID',
+      `cannot record a sample ${count} times: the count must be a non-negative integer`,
+    );
+  }
+}
+
+/** Rounds to 3 decimals, the precision every reported number carries. */
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+const NS_PER_RECORDED_UNIT = 1_000; // samples are kept in microseconds
+const RECORDED_UNITS_PER_MS = 1_000;
+
+/**
+ * An HDR histogram of durations, reported in milliseconds. Values are kept as whole
+ * microseconds with 3 significant digits: exact to 1 µs up to 2.048 ms, within 0.1% above.
+ */
+export class LatencyHistogram {
+  private readonly hdr: Histogram;
+
+  constructor(hdr: Histogram = buildHdr()) {
+    this.hdr = hdr;
+  }
+
+  /**
+   * Records a duration.
+   * @param ns duration in nanoseconds, rounded to the nearest microsecond
+   * @param count how many samples of this duration (default 1)
+   */
+  recordNs(ns: bigint | number, count = 1): void {
+    const us = Math.round(Number(ns) / NS_PER_RECORDED_UNIT);
+    assertRecordable(us, 'duration (µs)');
+    assertCount(count);
+    if (count === 1) this.hdr.recordValue(us);
+    else if (count > 0) this.hdr.recordValueWithCount(us, count);
+  }
+
+  /** Number of samples recorded. */
+  get count(): number {
+    return this.hdr.totalCount;
+  }
+
+  /** Statistics in milliseconds, or null when nothing was recorded. */
+  summary(): DistributionSummary | null {
+    return summarizeHdr(this.hdr, RECORDED_UNITS_PER_MS);
+  }
+
+  /** hdr's compressed base64 encoding: what workers send instead of percentiles. */
+  encode(): string {
+    return encodeIntoCompressedBase64(this.hdr);
+  }
+
+  /** A histogram from `encode()` output. */
+  static decode(encoded: string): LatencyHistogram {
+    return new LatencyHistogram(decodeHdr(encoded, 'a latency histogram'));
+  }
+
+  /** Adds every sample of `other` to this histogram; exact, bucket by bucket. */
+  merge(other: LatencyHistogram): void {
+    this.hdr.add(other.hdr);
+  }
+}

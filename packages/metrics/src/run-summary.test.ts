@@ -1,0 +1,130 @@
+import type { EventLoopSnapshot } from '@llm-lens/core-timing';
+import { describe, expect, it } from 'vitest';
+import { Aggregator } from './aggregator.js';
+import { buildFidelity, buildRunSummary } from './run-summary.js';
+
+const calmLoop: EventLoopSnapshot = {
+  p50Ms: 0.05,
+  p99Ms: 0.41234,
+  maxMs: 2.5,
+  meanMs: 0.08,
+  utilization: 0.2,
+};
+const busyLoop: EventLoopSnapshot = { ...calmLoop, p99Ms: 12.3456, maxMs: 40 };
+
+describe('buildFidelity', () => {
+  it('is not client-bound when the loop p99 stays under 5 ms', () => {
+    expect(buildFidelity(calmLoop)).toEqual({
+      event_loop_delay_p99_ms: 0.412,
+      event_loop_delay_max_ms: 2.5,
+      client_bound: false,
+      warnings: [],
+    });
+  });
+
+  it('flags the run client-bound with a warning when the loop p99 exceeds the threshold', () => {
+    const fidelity = buildFidelity(busyLoop);
+    expect(fidelity.client_bound).toBe(true);
+    expect(fidelity.event_loop_delay_p99_ms).toBe(12.346);
+    expect(fidelity.warnings).toHaveLength(1);
+    expect(fidelity.warnings[0]).toContain('12.346 ms (threshold 5 ms)');
+  });
+
+  it('honours a custom threshold', () => {
+    expect(buildFidelity(busyLoop, { thresholdP99Ms: 20 }).client_bound).toBe(false);
+  });
+
+  it('flags the run client-bound when the client fell behind its schedule', () => {
+    const fidelity = buildFidelity(calmLoop, { isBehindSchedule: true, warnings: ['extra'] });
+    expect(fidelity.client_bound).toBe(true);
+    expect(fidelity.warnings).toHaveLength(2);
+    expect(fidelity.warnings[0]).toContain('behind its send schedule');
+    expect(fidelity.warnings[1]).toBe('extra');
+  });
+});
+
+describe('buildRunSummary', () => {
+  it('assembles run metadata, fidelity and groups in the RunSummary shape', () => {
+    const fidelity = buildFidelity(calmLoop);
+    const aggregator = new Aggregator();
+    aggregator.add({
+      requestId: 'r1',
+      attempt: 1,
+      provider: 'mock',
+      model: 'sim',
+      scenario: 'default',
+      isWarmup: false,
+      startedAtMs: 1_767_225_600_000,
+      status: 'ok',
+      queueNs: 0n,
+      e2eNs: 10_000_000n,
+      tokenEventOffsetsNs: new Float64Array(),
+      tokenEventTokens: new Uint32Array(),
+    });
+    const groups = aggregator.summarize({ complete: true, fidelity });
+    const summary = buildRunSummary({
+      toolVersion: '0.1.0',
+      startedAt: 1_767_225_600_000,
+      endedAt: '2026-01-01T00:01:00.500Z',
+      configHash: 'sha256:abc',
+      nodeVersion: 'v20.20.0',
+      cpuCount: 2,
+      platform: 'linux-x64',
+      complete: true,
+      fidelity,
+      groups,
+    });
+    expect(summary).toEqual({
+      schema_version: 1,
+      run: {
+        tool_version: '0.1.0',
+        started_at: '2026-01-01T00:00:00.000Z',
+        ended_at: '2026-01-01T00:01:00.500Z',
+        config_hash: 'sha256:abc',
+        node_version: 'v20.20.0',
+        cpu_count: 2,
+        platform: 'linux-x64',
+      },
+      complete: true,
+      fidelity,
+      groups,
+    });
+    expect(summary.groups[0]?.fidelity).toEqual({
+      event_loop_delay_p99_ms: 0.412,
+      event_loop_delay_max_ms: 2.5,
+      client_bound: false,
+    });
+  });
+
+  it('describes this process when no environment is given', () => {
+    const summary = buildRunSummary({
+      toolVersion: '0.1.0',
+      startedAt: new Date(0),
+      endedAt: 1,
+      configHash: 'x',
+      complete: false,
+      fidelity: buildFidelity(calmLoop),
+      groups: [],
+    });
+    expect(summary.run.node_version).toBe(process.version);
+    expect(summary.run.platform).toBe(process.platform);
+    expect(summary.run.cpu_count).toBeGreaterThanOrEqual(1);
+    expect(summary.run.started_at).toBe('1970-01-01T00:00:00.000Z');
+    expect(summary.run.ended_at).toBe('1970-01-01T00:00:00.001Z');
+    expect(summary.complete).toBe(false);
+  });
+
+  it('rejects a start time that is not a time with LENS_METRICS_VALUE_INVALID', () => {
+    expect(() =>
+      buildRunSummary({
+        toolVersion: '0.1.0',
+        startedAt: 'yesterday-ish',
+        endedAt: 1,
+        configHash: 'x',
+        complete: true,
+        fidelity: buildFidelity(calmLoop),
+        groups: [],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'LENS_METRICS_VALUE_INVALID' }));
+  });
+});

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import {
+  classifyHttpStatus,
+  classifyTransportError,
+  parseRetryAfterMs,
+} from './error-classification.js';
+import { LensProviderError } from './provider-error.js';
+
+const openAiError = (message: string, type = 'invalid_request_error'): string =>
+  JSON.stringify({ error: { message, type, param: null, code: null } });
+
+function codedError(code: string, message = code, name = 'Error'): Error {
+  const error = new Error(message) as Error & { code: string };
+  error.code = code;
+  error.name = name;
+  return error;
+}
+
+describe('classifyHttpStatus', () => {
+  it('classifies 429 as rate_limited with the wait from Retry-After seconds', () => {
+    const result = classifyHttpStatus(
+      429,
+      { 'retry-after': '20' },
+      openAiError('Rate limit reached for gpt-4o', 'requests'),
+    );
+    expect(result).toEqual({
+      errorClass: 'rate_limited',
+      message: 'HTTP 429: Rate limit reached for gpt-4o; retry after 20 s',
+      retryAfterMs: 20_000,
+    });
+  });
+
+  it('prefers retry-after-ms over Retry-After', () => {
+    const result = classifyHttpStatus(429, { 'retry-after-ms': '1500.5', 'retry-after': '2' }, '');
+    expect(result.retryAfterMs).toBe(1500.5);
+  });
+
+  it('reads an HTTP-date Retry-After relative to the given clock', () => {
+    const nowMs = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    const result = classifyHttpStatus(
+      503,
+      { 'Retry-After': 'Wed, 21 Oct 2015 07:28:30 GMT' },
+      'busy',
+      { nowMs },
+    );
+    expect(result.errorClass).toBe('server_error');
+    expect(result.retryAfterMs).toBe(30_000);
+  });
+
+  it('ignores an unparseable Retry-After and clamps a past date to zero', () => {
+    expect(parseRetryAfterMs({ 'retry-after': 'soon' })).toBeUndefined();
+    expect(parseRetryAfterMs({ 'retry-after': 'Thu, 01 Jan 1970 00:00:00 GMT' }, 5_000)).toBe(0);
+    expect(parseRetryAfterMs({ 'retry-after': ['3', '4'] })).toBe(3_000);
+  });
+
+  it('says when a 429 is a self-hosted server at its concurrency limit', () => {
+    const body = JSON.stringify({ error: 'Model is overloaded', error_type: 'overloaded' });
+    const result = classifyHttpStatus(429, {}, body);
+    expect(result.errorClass).toBe('rate_limited');
+    expect(result.message).toBe(
+      'HTTP 429: Model is overloaded (the server is at its own concurrency limit, not an account rate limit)',
+    );
+  });
+
+  it('classifies 401 and 403 as auth and names the provider in the hint', () => {
+    const result = classifyHttpStatus(401, {}, openAiError('Incorrect API key provided: sk-***'), {
+      providerLabel: 'openai',
+    });
+    expect(result).toEqual({
+      errorClass: 'auth',
+      message:
+        'HTTP 401: Incorrect API key provided: sk-*** (check the API key and its permissions for openai)',
+    });
+    expect(classifyHttpStatus(403, {}, 'forbidden').errorClass).toBe('auth');
+  });
+
+  it('classifies 408 as timeout_total', () => {
+    expect(classifyHttpStatus(408, {}, '').errorClass).toBe('timeout_total');
+  });
+
+  it('classifies 500, 503 and 529 as server_error and other 4xx as client_error', () => {
+    expect(classifyHttpStatus(500, {}, '').errorClass).toBe('server_error');
+    expect(classifyHttpStatus(503, {}, '').errorClass).toBe('server_error');
+    const overloaded = JSON.stringify({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+    });
+    expect(classifyHttpStatus(529, {}, overloaded)).toEqual({
+      errorClass: 'server_error',
+      message: 'HTTP 529: Overloaded',
+    });
+    expect(classifyHttpStatus(400, {}, openAiError('max_tokens is too large')).message).toBe(
+      'HTTP 400: max_tokens is too large',
+    );
+    expect(classifyHttpStatus(404, {}, '').errorClass).toBe('client_error');
+  });
+
+  it('classifies an unfollowed redirect as protocol', () => {
+    expect(classifyHttpStatus(302, {}, '').errorClass).toBe('protocol');
+  });
+
+  it('uses string errors, top-level message and detail fields of JSON bodies', () => {
+    expect(classifyHttpStatus(404, {}, '{"error":"model \\"x\\" not found"}').message).toBe(
+      'HTTP 404: model "x" not found',
+    );
+    expect(classifyHttpStatus(400, {}, '{"object":"error","message":"bad"}').message).toBe(
+      'HTTP 400: bad',
+    );
+    expect(classifyHttpStatus(404, {}, '{"detail":"Not Found"}').message).toBe(
+      'HTTP 404: Not Found',
+    );
+    expect(
+      classifyHttpStatus(400, {}, '[{"error":{"code":400,"message":"API key not valid"}}]').message,
+    ).toBe('HTTP 400: API key not valid');
+  });
+
+  it('falls back to the first 200 characters of a non-JSON body on one line', () => {
+    const html = `<html>\n<body>${'x'.repeat(300)}</body></html>`;
+    const result = classifyHttpStatus(502, {}, html);
+    expect(result.message).toBe(`HTTP 502: ${`<html> <body>${'x'.repeat(300)}`.slice(0, 200)}`);
+    expect(classifyHttpStatus(502, {}, '{"truncated": ').message).toBe('HTTP 502: {"truncated":');
+    expect(classifyHttpStatus(500, {}, '  ').message).toBe('HTTP 500: empty response body');
+  });
+});
+
+describe('classifyTransportError', () => {
+  const before = { afterHeaders: false };
+  const after = { afterHeaders: true };
+
+  it('maps undici timeouts to the matching timeout classes', () => {
+    expect(classifyTransportError(codedError('UND_ERR_CONNECT_TIMEOUT'), before).errorClass).toBe(
+      'timeout_connect',
+    );
+    expect(classifyTransportError(codedError('UND_ERR_HEADERS_TIMEOUT'), before).errorClass).toBe(
+      'timeout_ttft',
+    );
+    expect(classifyTransportError(codedError('UND_ERR_BODY_TIMEOUT'), after).errorClass).toBe(
+      'timeout_idle',
+    );
+  });
+
+  it('maps aborts to cancelled and an AbortSignal.timeout expiry to timeout_total', () => {
+    const abort = new DOMException('This operation was aborted', 'AbortError');
+    expect(classifyTransportError(abort, after).errorClass).toBe('cancelled');
+    expect(classifyTransportError(codedError('UND_ERR_ABORTED'), before).errorClass).toBe(
+      'cancelled',
+    );
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(classifyTransportError(timeout, after).errorClass).toBe('timeout_total');
+  });
+
+  it('maps connection failures before headers to network with an actionable message', () => {
+    const refused = codedError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9');
+    expect(classifyTransportError(refused, before)).toEqual({
+      errorClass: 'network',
+      message:
+        'connection refused (is the server running, and are host and port right?): connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)',
+    });
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'UND_ERR_SOCKET']) {
+      expect(classifyTransportError(codedError(code), before).errorClass).toBe('network');
+    }
+    expect(
+      classifyTransportError(codedError('ERR_TLS_CERT_ALTNAME_INVALID'), before).errorClass,
+    ).toBe('network');
+  });
+
+  it('reads the code of an AggregateError from its first error', () => {
+    const aggregate = new AggregateError([codedError('ECONNREFUSED'), codedError('ECONNREFUSED')]);
+    expect(classifyTransportError(aggregate, before).errorClass).toBe('network');
+    expect(classifyTransportError(aggregate, before).message).toContain('(ECONNREFUSED)');
+  });
+
+  it('maps resets and premature closes after headers to stream_interrupted', () => {
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']) {
+      expect(classifyTransportError(codedError(code), after).errorClass).toBe('stream_interrupted');
+    }
+  });
+
+  it('maps malformed HTTP to protocol', () => {
+    expect(classifyTransportError(codedError('HPE_INVALID_CHUNK_SIZE'), after).errorClass).toBe(
+      'protocol',
+    );
+  });
+
+  it('keeps the class a LensProviderError carries, or derives it from the code', () => {
+    const protocolError = new LensProviderError('LENS_PROVIDER_PROTOCOL', 'bad JSON in stream');
+    expect(classifyTransportError(protocolError, after)).toEqual({
+      errorClass: 'protocol',
+      message: 'bad JSON in stream',
+    });
+    const withClass = new LensProviderError('LENS_PROVIDER_TRANSPORT', 'cut', {
+      errorClass: 'stream_interrupted',
+    });
+    expect(classifyTransportError(withClass, before).errorClass).toBe('stream_interrupted');
+  });
+
+  it('counts an unknown error as network before headers and stream_interrupted after', () => {
+    expect(classifyTransportError(new Error('boom'), before)).toEqual({
+      errorClass: 'network',
+      message: 'request failed: boom',
+    });
+    expect(classifyTransportError('boom', after).errorClass).toBe('stream_interrupted');
+  });
+});
+
+describe('LensProviderError', () => {
+  it('carries a stable code, an optional class and the cause', () => {
+    const cause = new Error('inner');
+    const error = new LensProviderError('LENS_PROVIDER_AUTH', 'missing key', {
+      errorClass: 'auth',
+      cause,
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('LensProviderError');
+    expect(error.code).toBe('LENS_PROVIDER_AUTH');
+    expect(error.errorClass).toBe('auth');
+    expect(error.cause).toBe(cause);
+    expect(new LensProviderError('LENS_PROVIDER_CONFIG', 'x').errorClass).toBeUndefined();
+  });
+});

@@ -1,0 +1,272 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { ConnectionOptions } from 'node:tls';
+import {
+  type ConnectionPhases,
+  consumeConnectionPhases,
+  createTimedConnector,
+  now,
+} from '@llm-lens/core-timing';
+import { Agent, type Dispatcher } from 'undici';
+import type { HttpRequestSpec } from './provider.js';
+import { LensProviderError } from './provider-error.js';
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /**
+   * Maximum sockets per origin. Default: no cap. Concurrency belongs to the executor, which
+   * measures time spent waiting for a slot as `queue`; a cap here would make requests wait
+   * inside the pool, and that wait would be counted as ttfb instead.
+   */
+  connections?: number;
+  /** DNS lookup + TCP connect + TLS handshake budget, ms. Default 10000; 0 disables it. */
+  connectTimeoutMs?: number;
+  /** Request written → response headers budget, ms. Default 300000 (slow prefill is normal). */
+  headersTimeoutMs?: number;
+  /** Longest silence between two body chunks, ms. Default 300000; 0 disables it. */
+  bodyTimeoutMs?: number;
+  /** How long an idle keep-alive socket is kept when the server gives no hint, ms. Default 30000. */
+  keepAliveTimeoutMs?: number;
+  /** Extra TLS options (CA, client certificate, ...). Default none. */
+  tls?: ConnectionOptions;
+}
+
+/**
+ * Receives one response. Callbacks arrive in order: `onConnection` (at most once, before
+ * the headers; absent when the request failed before it was written), `onHeaders` (once),
+ * `onChunk` (any number), then exactly one of `onComplete` or `onError`. Stamps are
+ * `now()` taken on arrival, before the sink sees the data (`onComplete` itself runs a moment
+ * later, once the socket is back in the pool, so a request sent from it reuses the
+ * connection). A throw from `onConnection`,
+ * `onHeaders` or `onChunk` aborts the request and comes back through `onError`;
+ * `onComplete` and `onError` must not throw. No callback runs inside `send()` itself.
+ */
+export interface ResponseSink {
+  /** Phases of the new connection this request opened; `undefined` for a reused one. */
+  onConnection(phases: ConnectionPhases | undefined): void;
+  onHeaders(
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    stampNs: bigint,
+  ): void;
+  onChunk(chunk: Buffer, stampNs: bigint): void;
+  onComplete(stampNs: bigint): void;
+  onError(error: Error, stampNs: bigint): void;
+}
+
+/*
+ * Which request opened which connection. The timed connector records phases per socket;
+ * undici publishes `undici:client:sendHeaders` ({ request, headers, socket }) when it
+ * writes a request on a socket, but the message's `request` is undici's internal object,
+ * not our handler. In undici 7 (lib/dispatcher/client-h1.js, `writeH1`), `request.onConnect`
+ * (which reaches our handler's `onRequestStart` through UnwrapHandler) is called
+ * synchronously, and the same function then publishes `sendHeaders` with no await or
+ * callback in between, on the same tick. So the handler that last ran `onRequestStart` is
+ * exactly the one `sendHeaders` is about: it parks itself in `connectingHandler`, and the
+ * subscriber takes it. A message while nothing is parked (a request of another undici
+ * instance, such as Node's own fetch) is ignored. HTTP/1.1 only: this transport never
+ * negotiates h2.
+ */
+let connectingHandler: TransportHandler | undefined;
+let isSubscribed = false;
+
+function onSendHeaders(message: unknown): void {
+  const handler = connectingHandler;
+  if (handler === undefined) return;
+  connectingHandler = undefined;
+  handler.reportConnection((message as { socket: object }).socket);
+}
+
+function ensureSubscribed(): void {
+  if (isSubscribed) return;
+  isSubscribed = true;
+  subscribe('undici:client:sendHeaders', onSendHeaders);
+}
+
+function toAbortError(reason: unknown): Error {
+  if (reason instanceof Error) return reason;
+  const message = typeof reason === 'string' ? reason : 'This operation was aborted';
+  return new DOMException(message, 'AbortError');
+}
+
+class TransportHandler implements Dispatcher.DispatchHandler {
+  readonly #sink: ResponseSink;
+  readonly #signal: AbortSignal | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #abortReason: Error | undefined;
+  #isDone = false;
+  // While true, an error is delivered from a microtask so no sink callback runs inside send().
+  #isInSend = true;
+
+  constructor(sink: ResponseSink, signal: AbortSignal | undefined) {
+    this.#sink = sink;
+    this.#signal = signal;
+  }
+
+  readonly onAbort = (): void => {
+    const reason = toAbortError(this.#signal?.reason);
+    if (this.#controller !== undefined) {
+      // Errors the request synchronously; onResponseError delivers it.
+      this.#controller.abort(reason);
+      return;
+    }
+    // Not on a socket yet (connecting or queued): report now, abort when it starts.
+    this.#abortReason = reason;
+    this.#fail(reason, now());
+  };
+
+  sent(): void {
+    this.#isInSend = false;
+  }
+
+  reportConnection(socket: object): void {
+    try {
+      this.#sink.onConnection(consumeConnectionPhases(socket));
+    } catch (error) {
+      this.#controller?.abort(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#abortReason !== undefined) {
+      controller.abort(this.#abortReason);
+      return;
+    }
+    this.#controller = controller;
+    connectingHandler = this;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    const stampNs = now();
+    // 1xx informational responses (103 Early Hints) precede the real status line.
+    if (statusCode < 200) return;
+    this.#sink.onHeaders(statusCode, headers, stampNs);
+  }
+
+  // The hot path: stamp and hand over, nothing else.
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#sink.onChunk(chunk, now());
+  }
+
+  onResponseEnd(): void {
+    const stampNs = now();
+    if (!this.#finish()) return;
+    // With pipelining 1, undici 7 frees the socket only a loop turn later: right after this
+    // callback returns, onMessageComplete (client-h1.js) queues `setImmediate(resume)`, and
+    // resume tells the pool the client is free. A request sent from onComplete (or from a
+    // promise it resolves) before that would find the socket busy and open a new
+    // connection. Queueing our immediate from a microtask puts it after undici's, so the
+    // socket is free when the sink hears of the end. The stamp was already taken.
+    queueMicrotask(() => setImmediate(this.#deliverComplete, stampNs));
+  }
+
+  readonly #deliverComplete = (stampNs: bigint): void => {
+    this.#sink.onComplete(stampNs);
+  };
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(error, now());
+  }
+
+  /** Fails the exchange before it was dispatched. */
+  reject(error: Error): void {
+    this.#fail(error, now());
+  }
+
+  #fail(error: Error, stampNs: bigint): void {
+    if (!this.#finish()) return;
+    if (this.#isInSend) {
+      queueMicrotask(() => this.#sink.onError(error, stampNs));
+    } else {
+      this.#sink.onError(error, stampNs);
+    }
+  }
+
+  /** Marks the exchange finished; false when it already was (exactly one outcome). */
+  #finish(): boolean {
+    if (this.#isDone) return false;
+    this.#isDone = true;
+    if (connectingHandler === this) connectingHandler = undefined;
+    this.#signal?.removeEventListener('abort', this.onAbort);
+    return true;
+  }
+}
+
+/**
+ * Sends requests over one keep-alive undici `Agent` (one pool per origin, HTTP/1.1, no
+ * pipelining) whose connector records DNS, connect and TLS durations, and streams each
+ * response into a {@link ResponseSink} with arrival stamps.
+ */
+export class HttpTransport {
+  readonly #agent: Agent;
+  #lastUrl = '';
+  #lastOrigin = '';
+  #lastPath = '';
+
+  constructor(options: HttpTransportOptions = {}) {
+    ensureSubscribed();
+    const connectorOptions: { connectTimeoutMs?: number; tls?: ConnectionOptions } = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    };
+    if (options.tls !== undefined) connectorOptions.tls = options.tls;
+    this.#agent = new Agent({
+      connect: createTimedConnector(connectorOptions),
+      connections: options.connections ?? null,
+      // One request per socket at a time: a pipelined request would wait behind another
+      // response and that wait would be measured as its ttft.
+      pipelining: 1,
+      headersTimeout: options.headersTimeoutMs ?? 300_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 300_000,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    });
+  }
+
+  /** Sends one request; the outcome arrives through `sink`. Aborting `signal` cancels it. */
+  send(spec: HttpRequestSpec, sink: ResponseSink, signal?: AbortSignal): void {
+    const handler = new TransportHandler(sink, signal);
+    if (signal?.aborted) {
+      handler.onAbort();
+      handler.sent();
+      return;
+    }
+    if (spec.url !== this.#lastUrl) {
+      let url: URL;
+      try {
+        url = new URL(spec.url);
+      } catch (cause) {
+        const error = new LensProviderError(
+          'LENS_PROVIDER_CONFIG',
+          // The query is left out: some APIs take the key there.
+          `invalid request URL "${spec.url.split('?')[0]}": expected an absolute http(s) URL`,
+          { errorClass: 'client_error', cause },
+        );
+        handler.reject(error);
+        handler.sent();
+        return;
+      }
+      this.#lastUrl = spec.url;
+      this.#lastOrigin = url.origin;
+      this.#lastPath = url.pathname + url.search;
+    }
+    signal?.addEventListener('abort', handler.onAbort, { once: true });
+    this.#agent.dispatch(
+      {
+        origin: this.#lastOrigin,
+        path: this.#lastPath,
+        method: spec.method,
+        headers: spec.headers,
+        body: spec.body ?? null,
+      },
+      handler,
+    );
+    handler.sent();
+  }
+
+  /** Closes the pool gracefully: in-flight requests finish, idle sockets close. */
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}

@@ -1,0 +1,143 @@
+/** One dispatched Server-Sent Event. */
+export interface SseEvent {
+  /** The `event:` field; '' when the event had none (the spec's default type "message"). */
+  event: string;
+  /** The `data:` lines joined with '\n'. */
+  data: string;
+  /** The last event ID seen so far in the stream (it persists across events, per spec). */
+  id?: string;
+}
+
+const LF = 10;
+const SPACE = 32;
+
+/**
+ * Incremental Server-Sent Events framing, per the WHATWG HTML spec
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
+ * Feed it network chunks as they arrive; it calls back once per complete event. It never
+ * concatenates per byte: each chunk is decoded once and scanned for line ends with indexOf.
+ */
+export class SseParser {
+  // `stream: true` keeps a multi-byte character split across chunks; the default
+  // ignoreBOM: false strips the one leading BOM the spec allows.
+  readonly #decoder = new TextDecoder('utf-8');
+  /** Text of a line whose end has not arrived yet. */
+  #partialLine = '';
+  /** The previous chunk ended in '\r': a '\n' opening the next chunk belongs to that line end. */
+  #afterCr = false;
+  #data = '';
+  #dataLines = 0;
+  #eventType = '';
+  #lastEventId: string | undefined;
+  #ended = false;
+  #discardedAtEnd = false;
+
+  /**
+   * Whether bytes of an unfinished event are buffered (a partial line, or data lines not yet
+   * closed by a blank line). After `end()`, whether such bytes were discarded: a stream cut
+   * mid-event.
+   */
+  get hasPendingData(): boolean {
+    if (this.#ended) return this.#discardedAtEnd;
+    return this.#partialLine.length > 0 || this.#dataLines > 0;
+  }
+
+  /** Feeds one chunk of the body; calls `onEvent` for every event the chunk completes. */
+  push(chunk: Uint8Array, onEvent: (event: SseEvent) => void): void {
+    const text = this.#decoder.decode(chunk, { stream: true });
+    if (text.length > 0) this.#feed(text, onEvent);
+  }
+
+  /**
+   * The body ended. Flushes the decoder; an event not closed by a blank line is discarded,
+   * as the spec requires (check `hasPendingData` to tell a truncated stream).
+   */
+  end(onEvent: (event: SseEvent) => void): void {
+    const rest = this.#decoder.decode();
+    if (rest.length > 0) this.#feed(rest, onEvent);
+    this.#discardedAtEnd = this.#partialLine.length > 0 || this.#dataLines > 0;
+    this.#ended = true;
+    this.#partialLine = '';
+    this.#data = '';
+    this.#dataLines = 0;
+    this.#eventType = '';
+  }
+
+  #feed(text: string, onEvent: (event: SseEvent) => void): void {
+    const length = text.length;
+    let lineStart = 0;
+    if (this.#afterCr) {
+      this.#afterCr = false;
+      if (text.charCodeAt(0) === LF) lineStart = 1;
+    }
+    // Positions of the next '\n' and '\r', searched natively and reused until passed.
+    let nextLf = text.indexOf('\n', lineStart);
+    let nextCr = text.indexOf('\r', lineStart);
+    while (nextLf !== -1 || nextCr !== -1) {
+      const lineEnd = nextCr === -1 || (nextLf !== -1 && nextLf < nextCr) ? nextLf : nextCr;
+      let line = text.slice(lineStart, lineEnd);
+      if (this.#partialLine.length > 0) {
+        line = this.#partialLine + line;
+        this.#partialLine = '';
+      }
+      this.#processLine(line, onEvent);
+      lineStart = lineEnd + 1;
+      if (lineEnd === nextCr) {
+        if (lineStart === length) {
+          this.#afterCr = true;
+        } else if (text.charCodeAt(lineStart) === LF) {
+          lineStart += 1;
+        }
+      }
+      if (nextLf !== -1 && nextLf < lineStart) nextLf = text.indexOf('\n', lineStart);
+      if (nextCr !== -1 && nextCr < lineStart) nextCr = text.indexOf('\r', lineStart);
+    }
+    if (lineStart < length) {
+      this.#partialLine =
+        this.#partialLine.length > 0
+          ? this.#partialLine + text.slice(lineStart)
+          : text.slice(lineStart);
+    }
+  }
+
+  #processLine(line: string, onEvent: (event: SseEvent) => void): void {
+    const length = line.length;
+    if (length === 0) {
+      this.#dispatch(onEvent);
+      return;
+    }
+    const colon = line.indexOf(':');
+    if (colon === 0) return; // comment (keep-alive)
+    let valueStart = colon === -1 ? length : colon + 1;
+    if (valueStart < length && line.charCodeAt(valueStart) === SPACE) valueStart += 1;
+    const fieldEnd = colon === -1 ? length : colon;
+    // Field names are compared in place so a data line allocates only its value.
+    if (fieldEnd === 4 && line.startsWith('data')) {
+      const value = line.slice(valueStart);
+      this.#data = this.#dataLines === 0 ? value : this.#data + '\n' + value;
+      this.#dataLines += 1;
+    } else if (fieldEnd === 5 && line.startsWith('event')) {
+      this.#eventType = line.slice(valueStart);
+    } else if (fieldEnd === 2 && line.startsWith('id')) {
+      const value = line.slice(valueStart);
+      if (!value.includes('\0')) this.#lastEventId = value;
+    }
+    // `retry` and unknown fields are ignored: reconnection is not this parser's job.
+  }
+
+  #dispatch(onEvent: (event: SseEvent) => void): void {
+    if (this.#dataLines === 0) {
+      // The spec resets the type even when nothing is dispatched.
+      this.#eventType = '';
+      return;
+    }
+    const event: SseEvent =
+      this.#lastEventId === undefined
+        ? { event: this.#eventType, data: this.#data }
+        : { event: this.#eventType, data: this.#data, id: this.#lastEventId };
+    this.#data = '';
+    this.#dataLines = 0;
+    this.#eventType = '';
+    onEvent(event);
+  }
+}

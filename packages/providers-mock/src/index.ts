@@ -1,0 +1,13 @@
+export { startSimulator } from './simulator.js';
+export type { RunningSimulator, SimulatorStats } from './simulator.js';
+export { serveSimulatorUntilSignal } from './standalone.js';
+export type { ServeUntilSignalHooks } from './standalone.js';
+export type { FaultOptions, SimulatorMode, SimulatorOptions } from './simulator-options.js';
+export { parseLatencySpec, meanLatencyMs } from './latency-spec.js';
+export type { LatencySpec } from './latency-spec.js';
+export { SeededRandom } from './seeded-random.js';
+export { simulatedText, simulatedTokenText } from './token-text.js';
+export { WriteLog, writeRecordToJsonLine, parseWriteLogLine } from './write-log.js';
+export type { WriteOutcome, WriteRecord } from './write-log.js';
+export { LensSimulatorError, SIMULATOR_ERROR_CODES } from './simulator-error.js';
+export type { SimulatorErrorCode } from './simulator-error.js';

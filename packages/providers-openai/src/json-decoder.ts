@@ -1,0 +1,67 @@
+import {
+  LensProviderError,
+  type ResponseDecoder,
+  type StreamEvent,
+} from '@llm-lens/providers-core';
+import { type OpenAIApi, parsePayload, readError, readGenerated } from './openai-payload.js';
+import { toUsage } from './usage.js';
+
+/** Characters of a malformed body quoted in the error message. */
+const SNIPPET_CHARS = 120;
+
+/**
+ * Decodes a non-streaming OpenAI JSON body: buffers it and, at the end, emits one event with
+ * the whole message (content, reasoning, tool arguments or completion text) and usage.
+ */
+export class OpenAIJsonDecoder implements ResponseDecoder {
+  readonly #api: OpenAIApi;
+  readonly #decoder = new TextDecoder('utf-8');
+  #body = '';
+  #isComplete = false;
+
+  constructor(api: OpenAIApi) {
+    this.#api = api;
+  }
+
+  /** The body parsed as JSON and held `choices`. */
+  get sawEndMarker(): boolean {
+    return this.#isComplete;
+  }
+
+  /** Buffers body bytes; nothing is emitted before `end()`. */
+  push(chunk: Uint8Array, _emit?: (event: StreamEvent) => void): void {
+    this.#body += this.#decoder.decode(chunk, { stream: true });
+  }
+
+  end(emit: (event: StreamEvent) => void): void {
+    const body = this.#body + this.#decoder.decode();
+    this.#body = '';
+    let payload: Record<string, unknown> | undefined;
+    try {
+      payload = parsePayload(body);
+    } catch (cause) {
+      throw new LensProviderError(
+        'LENS_PROVIDER_PROTOCOL',
+        `malformed JSON in an OpenAI response body (${body.length} characters): ${JSON.stringify(body.slice(0, SNIPPET_CHARS))}`,
+        { errorClass: 'protocol', cause },
+      );
+    }
+    if (payload === undefined) {
+      throw new LensProviderError(
+        'LENS_PROVIDER_PROTOCOL',
+        `an OpenAI response body is not a JSON object: ${JSON.stringify(body.slice(0, SNIPPET_CHARS))}`,
+        { errorClass: 'protocol' },
+      );
+    }
+    const error = readError(payload);
+    if (error !== undefined) {
+      emit({ text: '', reasoningText: '', toolText: '', error });
+      return;
+    }
+    this.#isComplete = Array.isArray(payload.choices);
+    const event: StreamEvent = readGenerated(payload, this.#api, 'message');
+    const usage = toUsage(payload.usage);
+    if (usage !== undefined) event.usage = usage;
+    emit(event);
+  }
+}

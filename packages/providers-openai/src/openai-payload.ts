@@ -1,0 +1,91 @@
+import type { StreamErrorPayload } from '@llm-lens/providers-core';
+
+/** Which OpenAI endpoint a response came from. */
+export type OpenAIApi = 'chat' | 'completions';
+
+/** The generated text of one choice, split by kind. */
+export interface GeneratedText {
+  text: string;
+  reasoningText: string;
+  toolText: string;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function asObject(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : undefined;
+}
+
+function asString(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function toolArguments(toolCalls: unknown): string {
+  if (!Array.isArray(toolCalls)) return '';
+  let text = '';
+  for (const call of toolCalls) {
+    text += asString(asObject(asObject(call)?.function)?.arguments);
+  }
+  return text;
+}
+
+/**
+ * Reads a chat `delta` (streaming) or `message` (non-streaming). Reasoning comes from
+ * `reasoning` or, failing that, `reasoning_content`: current vLLM sends both with the same
+ * text, so reading both would count every reasoning token twice. `refusal` text is
+ * generated like content and counts as answer text.
+ */
+function readMessage(message: JsonObject | undefined): GeneratedText {
+  if (message === undefined) return { text: '', reasoningText: '', toolText: '' };
+  const reasoning = asString(message.reasoning);
+  return {
+    text: asString(message.content) + asString(message.refusal),
+    reasoningText: reasoning.length > 0 ? reasoning : asString(message.reasoning_content),
+    toolText: toolArguments(message.tool_calls),
+  };
+}
+
+/**
+ * The generated text of `choices[0]` of a chunk or response. Chunks with empty `choices`
+ * (the usage chunk, Azure's prompt_filter_results) or a choice without `delta` (Azure
+ * content-filter annotations) carry none.
+ */
+export function readGenerated(
+  payload: JsonObject,
+  api: OpenAIApi,
+  field: 'delta' | 'message',
+): GeneratedText {
+  const choices = payload.choices;
+  const choice = Array.isArray(choices) ? asObject(choices[0]) : undefined;
+  if (choice === undefined) return { text: '', reasoningText: '', toolText: '' };
+  if (api === 'completions')
+    return { text: asString(choice.text), reasoningText: '', toolText: '' };
+  return readMessage(asObject(choice[field]));
+}
+
+/**
+ * The error a 2xx body reports: `{"error": {...}}` (OpenAI), `{"error": "..."}` (TGI), or
+ * `{"object": "error", "message": ...}` (older vLLM).
+ */
+export function readError(payload: JsonObject): StreamErrorPayload | undefined {
+  const raw = payload.error;
+  if (typeof raw === 'string') {
+    const type = asString(payload.error_type);
+    return type.length > 0 ? { message: raw, type } : { message: raw };
+  }
+  const error = asObject(raw) ?? (payload.object === 'error' ? payload : undefined);
+  if (error === undefined) return undefined;
+  const result: StreamErrorPayload = {
+    message: asString(error.message) || 'the server reported an error without a message',
+  };
+  if (typeof error.type === 'string') result.type = error.type;
+  if (typeof error.code === 'string' || typeof error.code === 'number') result.code = error.code;
+  return result;
+}
+
+/** Parses one JSON document of a response, as an object. */
+export function parsePayload(text: string): JsonObject | undefined {
+  return asObject(JSON.parse(text));
+}
