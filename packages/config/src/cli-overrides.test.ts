@@ -3,12 +3,18 @@ import { applyOverrides, DEFAULT_PROMPT, defaultConfig, flagName } from './cli-o
 import { LensConfigError } from './config-error.js';
 import type { LensConfig } from './lens-config.js';
 import { parseConfig } from './load-config.js';
+import { validateConfig } from './validate-config.js';
 
 function fileConfig(): LensConfig {
   return parseConfig(
     {
       providers: [
-        { name: 'vllm', type: 'openai-compatible', base_url: 'http://127.0.0.1:8000/v1', models: ['a', 'b'] },
+        {
+          name: 'vllm',
+          type: 'openai-compatible',
+          base_url: 'http://127.0.0.1:8000/v1',
+          models: ['a', 'b'],
+        },
         { type: 'mock', models: ['mock-model'], mock: { seed: 3 }, api_key_file: '/keys/k' },
       ],
       scenarios: [
@@ -61,7 +67,11 @@ describe('applyOverrides', () => {
   it('uses the default config as the base when there is no config file', () => {
     const config = applyOverrides(undefined, { requests: 3 });
     expect(config.providers[0]?.type).toBe('mock');
-    expect(config.scenarios[0]).toMatchObject({ prompt: DEFAULT_PROMPT, requests: 3, concurrency: 4 });
+    expect(config.scenarios[0]).toMatchObject({
+      prompt: DEFAULT_PROMPT,
+      requests: 3,
+      concurrency: 4,
+    });
   });
 
   it('replaces the default mock provider with --provider and --model', () => {
@@ -185,7 +195,12 @@ describe('applyOverrides', () => {
 
   it('reports several bad flags once each, however many scenarios they reach', () => {
     const error = thrown(() =>
-      applyOverrides(fileConfig(), { maxErrorRate: 2, model: '', temperature: -1, requests: Number.NaN }),
+      applyOverrides(fileConfig(), {
+        maxErrorRate: 2,
+        model: '',
+        temperature: -1,
+        requests: Number.NaN,
+      }),
     );
     expect(error.message.split('\n')).toEqual([
       'invalid command-line flags (4 problems):',
@@ -207,6 +222,35 @@ describe('applyOverrides', () => {
         path: '--base-url',
         message:
           'is required for type openai-compatible (the server URL including /v1, e.g. http://localhost:8000/v1)',
+      },
+    ]);
+  });
+});
+
+describe('applyOverrides on configs it cannot use', () => {
+  it('names the valid provider types for a bad --provider', () => {
+    const error = thrown(() =>
+      applyOverrides(undefined, { provider: 'anthropic' as 'openai', model: 'claude' }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: '--provider',
+        message: 'must be one of openai | openai-compatible | mock, got "anthropic"',
+      },
+    ]);
+  });
+
+  it('refuses a validated-only config whose prompt_file was never read', () => {
+    const result = validateConfig({
+      providers: [{ type: 'mock', models: ['m'] }],
+      scenarios: [{ prompt_file: 'long.txt' }],
+    });
+    if (!result.ok) throw new Error('expected a valid config');
+    expect(thrown(() => applyOverrides(result.config, { requests: 2 })).issues).toEqual([
+      {
+        path: 'scenarios[0].prompt_file',
+        message:
+          'has not been read; load the config with loadConfigFile or parseConfig before applying overrides',
       },
     ]);
   });

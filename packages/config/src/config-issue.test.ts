@@ -46,7 +46,9 @@ describe('describeValue', () => {
   });
 
   it('hides values of key-, secret- and token-named fields but not token counts', () => {
-    expect(describeValue('sk-live-123', ['providers', 0, 'api_key_env'])).toBe('a string (value hidden)');
+    expect(describeValue('sk-live-123', ['providers', 0, 'api_key_env'])).toBe(
+      'a string (value hidden)',
+    );
     expect(describeValue('abc', ['headers', 'Authorization'])).toBe('a string (value hidden)');
     expect(describeValue('abc', ['client_secret'])).toBe('a string (value hidden)');
     expect(describeValue(0, ['scenarios', 0, 'max_tokens'])).toBe('0');

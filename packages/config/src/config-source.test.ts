@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { LensConfigError } from './config-error.js';
 import { formatOf, parseSource } from './config-source.js';
 
-function parseFailure(text: string, format: 'yaml' | 'json' | 'toml', file: string): LensConfigError {
+function parseFailure(
+  text: string,
+  format: 'yaml' | 'json' | 'toml',
+  file: string,
+): LensConfigError {
   try {
     parseSource(text, format, file);
   } catch (error) {
@@ -43,7 +47,9 @@ describe('parseSource', () => {
 
   it('refuses duplicate YAML keys', () => {
     const error = parseFailure('a: 1\na: 2\n', 'yaml', 'lens.yaml');
-    expect(error.message.split('\n')[0]).toBe('lens.yaml:2:1: invalid YAML: Map keys must be unique');
+    expect(error.message.split('\n')[0]).toBe(
+      'lens.yaml:2:1: invalid YAML: Map keys must be unique',
+    );
   });
 
   it('keeps YAML 1.2 scalars: yes/no/on stay strings', () => {
@@ -55,7 +61,11 @@ describe('parseSource', () => {
   });
 
   it('names line and column of a JSON syntax error on every Node version', () => {
-    const error = parseFailure('{\n  "providers": [\n    { "type": "mock", }\n  ]\n}\n', 'json', 'lens.json');
+    const error = parseFailure(
+      '{\n  "providers": [\n    { "type": "mock", }\n  ]\n}\n',
+      'json',
+      'lens.json',
+    );
     expect(error.message).toMatch(/^lens\.json:3:23: invalid JSON: /);
     expect(error.message.endsWith('    { "type": "mock", }\n                      ^')).toBe(true);
   });
@@ -70,7 +80,11 @@ describe('parseSource', () => {
     expect(yaml.locate(['scenarios', 0, 'concurrency'])).toEqual({ line: 3, column: 5 });
     // A missing field is reported at its deepest existing parent.
     expect(yaml.locate(['scenarios', 0, 'requests'])).toEqual({ line: 2, column: 5 });
-    const json = parseSource('{\n  "scenarios": [\n    {"prompt": "x", "requests": 0}\n  ]\n}', 'json', 'x.json');
+    const json = parseSource(
+      '{\n  "scenarios": [\n    {"prompt": "x", "requests": 0}\n  ]\n}',
+      'json',
+      'x.json',
+    );
     expect(json.locate(['scenarios', 0, 'requests'])).toEqual({ line: 3, column: 21 });
   });
 });

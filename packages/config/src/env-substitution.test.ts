@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${VAR} references under test, not template mistakes
 import { describe, expect, it } from 'vitest';
 import { substituteEnv } from './env-substitution.js';
 

@@ -116,11 +116,12 @@ function resolveConfig(raw: unknown, context: ResolveContext): LensConfig {
   }
 
   const checked = checkConfig(substituted.value, 'file');
-  if (!checked.ok)
+  if (!checked.ok) {
     throw invalid(
       checked.issues.map((issue) => located(issue, locate)),
       file,
     );
+  }
   const config = checked.config;
 
   for (const provider of config.providers) {
@@ -209,7 +210,9 @@ function located(issue: PathIssue, locate: Locate): ConfigIssue {
 /** The LENS_CONFIG_INVALID error for `issues`, one per line. */
 export function invalid(issues: ConfigIssue[], file: string | undefined): LensConfigError {
   const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-  const what = issues.every((issue) => issue.path.startsWith('--')) ? 'command-line flags' : 'config';
+  const what = issues.every((issue) => issue.path.startsWith('--'))
+    ? 'command-line flags'
+    : 'config';
   return new LensConfigError(
     'LENS_CONFIG_INVALID',
     `invalid ${what} (${count}):\n${formatIssues(issues, file)}`,

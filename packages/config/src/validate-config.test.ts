@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${VAR} references under test, not template mistakes
 import { describe, expect, it } from 'vitest';
 import { formatIssues } from './config-issue.js';
 import { validateConfig } from './validate-config.js';
@@ -220,7 +221,9 @@ describe('validateConfig', () => {
 
   it('refuses credentials in headers without echoing them', () => {
     const lines = problems({
-      providers: [{ ...provider, headers: { Authorization: 'Bearer sk-live-123', 'x-team': 'perf' } }],
+      providers: [
+        { ...provider, headers: { Authorization: 'Bearer sk-live-123', 'x-team': 'perf' } },
+      ],
       scenarios: [scenario],
     });
     expect(lines).toEqual([
@@ -259,10 +262,10 @@ describe('validateConfig', () => {
     const raw = JSON.parse(
       '{"__proto__": {"x": 1}, "providers": [{"type": "mock", "models": ["m"]}], "scenarios": [{"prompt": "x"}]}',
     );
-    expect(problems(raw)).toEqual(['["__proto__"]: unknown key']);
+    expect(problems(raw)).toEqual(['__proto__: unknown key']);
     const nested = JSON.parse(
       '{"providers": [{"type": "mock", "models": ["m"], "__proto__": {}}], "scenarios": [{"prompt": "x"}]}',
     );
-    expect(problems(nested)).toEqual(['providers[0]["__proto__"]: unknown key']);
+    expect(problems(nested)).toEqual(['providers[0].__proto__: unknown key']);
   });
 });

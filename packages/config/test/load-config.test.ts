@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${VAR} references under test, not template mistakes
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,10 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const fixture = (name: string) => relative(process.cwd(), join(fixtures, name));
 const env = { LENS_TEST_USER: 'Ada' };
 
-async function loadFailure(name: string, options = { env }): Promise<LensConfigError> {
+async function loadFailure(
+  name: string,
+  options: { env: NodeJS.ProcessEnv } = { env },
+): Promise<LensConfigError> {
   try {
     await loadConfigFile(fixture(name), options);
   } catch (error) {
@@ -134,9 +138,15 @@ describe('loadConfigFile', () => {
     const json = await loadFailure('syntax-error.json');
     const toml = await loadFailure('syntax-error.toml');
     expect([yaml.code, json.code, toml.code]).toEqual(Array(3).fill('LENS_CONFIG_PARSE'));
-    expect(yaml.message).toMatch(new RegExp(`^${fixture('syntax-error.yaml')}:4:1: invalid YAML: `));
-    expect(json.message).toMatch(new RegExp(`^${fixture('syntax-error.json')}:3:40: invalid JSON: `));
-    expect(toml.message).toMatch(new RegExp(`^${fixture('syntax-error.toml')}:4:13: invalid TOML: `));
+    expect(yaml.message).toMatch(
+      new RegExp(`^${fixture('syntax-error.yaml')}:4:1: invalid YAML: `),
+    );
+    expect(json.message).toMatch(
+      new RegExp(`^${fixture('syntax-error.json')}:3:40: invalid JSON: `),
+    );
+    expect(toml.message).toMatch(
+      new RegExp(`^${fixture('syntax-error.toml')}:4:13: invalid TOML: `),
+    );
   });
 
   it('refuses unknown extensions, missing files and empty files with their own codes', async () => {

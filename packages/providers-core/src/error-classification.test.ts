@@ -176,6 +176,15 @@ describe('classifyTransportError', () => {
     }
   });
 
+  it('maps a request undici refuses to send to client_error', () => {
+    expect(
+      classifyTransportError(codedError('UND_ERR_INVALID_ARG', 'invalid x-a header'), before),
+    ).toEqual({
+      errorClass: 'client_error',
+      message: 'invalid request: invalid x-a header (UND_ERR_INVALID_ARG)',
+    });
+  });
+
   it('maps malformed HTTP to protocol', () => {
     expect(classifyTransportError(codedError('HPE_INVALID_CHUNK_SIZE'), after).errorClass).toBe(
       'protocol',

@@ -244,6 +244,10 @@ export function classifyTransportError(
         message: `the response body went idle longer than the body timeout${suffix}`,
       };
   }
+  if (code === 'UND_ERR_INVALID_ARG') {
+    // undici refused to send it (a header value with a newline, a bad method): our side.
+    return { errorClass: 'client_error', message: `invalid request: ${text}${suffix}` };
+  }
   if (code?.startsWith('HPE_')) {
     return { errorClass: 'protocol', message: `malformed HTTP response: ${text}${suffix}` };
   }

@@ -44,7 +44,7 @@ describe('DecodeClock', () => {
     time.runUntilIdle();
     expect(stream.ticks).toEqual([105n, 115n, 125n, 135n].map((ms) => ms * MS));
     // Never early against the clock.
-    stream.wallTimes.forEach((wall, i) => expect(wall >= stream.ticks[i]!).toBe(true));
+    for (const [i, wall] of stream.wallTimes.entries()) expect(wall >= stream.ticks[i]!).toBe(true);
     expect(clock.size).toBe(0);
   });
 

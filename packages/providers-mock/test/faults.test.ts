@@ -86,7 +86,7 @@ describe('fault injection', () => {
   });
 
   it('pauses stallMs after half the tokens and then completes when stallRate is 1', async () => {
-    await withSimulator({ faults: { stallRate: 1, stallMs: 60 } }, async (sim) => {
+    await withSimulator({ ttftMs: 20, itlMs: 20, faults: { stallRate: 1, stallMs: 60 } }, async (sim) => {
       const { data } = await streamCompletion(`${sim.baseUrl}/chat/completions`, chat(), {
         'x-request-id': 'stalled',
       });
@@ -94,11 +94,12 @@ describe('fault injection', () => {
       const record = sim.writeLog!.get('stalled')!;
       expect(record.tokenWritesNs).toHaveLength(10);
       const offsets = record.tokenWritesNs.map((ns) => Number(ns - record.arrivalNs) / 1e6);
-      // Events 0-4 follow TTFT 2 ms and ITL 1 ms; event 5 is due at 2 + 5 × 1 + 60 = 67 ms.
-      expect(Math.max(...offsets.slice(0, 5))).toBeLessThan(30);
-      expect(offsets[5]).toBeGreaterThanOrEqual(67);
-      expect(offsets[5]).toBeLessThan(75);
-      expect(offsets[9]! - offsets[5]!).toBeLessThan(10);
+      // Event 4 is due at 20 + 4 × 20 = 100 ms; event 5 one ITL plus the stall later, at 180 ms.
+      expect(offsets[4]).toBeGreaterThanOrEqual(100);
+      expect(offsets[5]).toBeGreaterThanOrEqual(180);
+      expect(offsets[5]).toBeLessThan(190);
+      expect(offsets[5]! - offsets[4]!).toBeGreaterThan(70);
+      expect(offsets[6]! - offsets[5]!).toBeLessThan(30);
     });
   });
 
