@@ -47,13 +47,25 @@ export interface RequestRecord {
   isWarmup: boolean;
   /** Wall-clock start (dispatch), milliseconds since the Unix epoch; a label only. */
   startedAtMs: number;
+  /**
+   * Monotonic stamp of "dispatch", the origin of every latency below: the moment the
+   * request's headers were written to the socket (or handed to the HTTP client, if it never
+   * got that far). A `process.hrtime.bigint()` reading, comparable only with stamps
+   * taken on the same machine (e.g. a local server's own log), never across machines.
+   */
+  dispatchNs: bigint;
   status: RequestStatus;
   httpStatus?: number;
   errorClass?: ErrorClass;
   /** Human-readable cause; never contains credentials. */
   errorMessage?: string;
-  /** Scheduled send time → dispatch. */
+  /** Scheduled send time → handed to the HTTP client (waiting for a concurrency slot). */
   queueNs: bigint;
+  /**
+   * Handed to the HTTP client → headers written: the client's own scheduling, plus dns,
+   * connect and tls when the request opened a connection.
+   */
+  sendDelayNs?: bigint;
   /** Present only when this request opened a new connection. */
   connection?: ConnectionPhases;
   ttfbNs?: bigint;

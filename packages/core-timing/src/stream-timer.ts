@@ -6,6 +6,8 @@ const INITIAL_EVENT_CAPACITY = 256;
 /** Timing fields derived from one request's stamps; see ARCHITECTURE.md for each meaning. */
 export interface StreamTimings {
   queueNs: bigint;
+  /** Hand-off to the HTTP client → headers written (client scheduling + new-connection setup). */
+  sendDelayNs?: bigint;
   connection?: ConnectionPhases;
   ttfbNs?: bigint;
   ttftNs?: bigint;
@@ -24,7 +26,10 @@ export interface StreamTimings {
  */
 export class StreamTimer {
   readonly scheduledNs: bigint;
+  /** When the request was handed to the HTTP client. */
   dispatchNs: bigint | undefined;
+  /** When its headers were written to the socket: the origin of every latency. */
+  sentNs: bigint | undefined;
   headersNs: bigint | undefined;
   endNs: bigint | undefined;
   firstAnswerNs: bigint | undefined;
@@ -39,8 +44,23 @@ export class StreamTimer {
     this.scheduledNs = scheduledNs;
   }
 
+  /** The request was handed to the HTTP client. */
   markDispatch(stampNs: bigint = now()): void {
     this.dispatchNs = stampNs;
+  }
+
+  /**
+   * The request's headers were written to the socket. Latencies (ttfb, ttft, e2e, token
+   * offsets) count from here, so neither the HTTP client's own scheduling nor a new
+   * connection's dns/connect/tls (reported on their own) is charged to the server.
+   */
+  markSent(stampNs: bigint): void {
+    if (this.sentNs === undefined && this.count === 0) this.sentNs = stampNs;
+  }
+
+  /** The origin of latencies: sent, or dispatch when the request never reached a socket. */
+  get originNs(): bigint | undefined {
+    return this.sentNs ?? this.dispatchNs;
   }
 
   markHeaders(stampNs: bigint): void {
@@ -58,7 +78,7 @@ export class StreamTimer {
    * @param isAnswer true for answer content, false for reasoning/thinking text
    */
   recordTokenEvent(stampNs: bigint, tokens: number, isAnswer: boolean): void {
-    const dispatch = this.dispatchNs ?? stampNs;
+    const dispatch = this.sentNs ?? this.dispatchNs ?? stampNs;
     if (this.count === this.offsets.length) this.grow();
     this.offsets[this.count] = Number(stampNs - dispatch);
     this.tokens[this.count] = tokens;
@@ -87,14 +107,17 @@ export class StreamTimer {
    *   tpot needs it and at least two token events.
    */
   timings(outputTokens: number | undefined = this.tokenSum): StreamTimings {
-    const dispatch = this.dispatchNs;
+    const dispatch = this.originNs;
     const result: StreamTimings = {
-      queueNs: dispatch === undefined ? 0n : dispatch - this.scheduledNs,
+      queueNs: this.dispatchNs === undefined ? 0n : this.dispatchNs - this.scheduledNs,
       tokenEventOffsetsNs: this.offsets.slice(0, this.count),
       tokenEventTokens: this.tokens.slice(0, this.count),
     };
     if (this.connection) result.connection = this.connection;
     if (dispatch === undefined) return result;
+    if (this.sentNs !== undefined && this.dispatchNs !== undefined) {
+      result.sendDelayNs = this.sentNs - this.dispatchNs;
+    }
     if (this.headersNs !== undefined) result.ttfbNs = this.headersNs - dispatch;
     if (this.count > 0) result.ttftNs = BigInt(this.offsets[0]!);
     if (this.firstAnswerNs !== undefined) result.ttfoNs = this.firstAnswerNs - dispatch;

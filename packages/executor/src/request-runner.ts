@@ -102,6 +102,10 @@ class RequestExecution implements ChunkConsumer {
       this.fail({ errorClass: 'client_error', message: messageOf(error) }, now());
       return;
     }
+    // Servers such as vLLM adopt a client-sent request id, so their logs join our records.
+    if (spec.headers['x-request-id'] === undefined) {
+      spec.headers['x-request-id'] = ctx.requestId;
+    }
     if (ctx.signal?.aborted) {
       this.timer.markDispatch();
       this.fail({ errorClass: 'cancelled', message: 'cancelled before dispatch' }, now());
@@ -141,7 +145,10 @@ class RequestExecution implements ChunkConsumer {
     ctx.transport.send(
       spec,
       {
-        onConnection: (phases: ConnectionPhases | undefined) => this.timer.setConnectionPhases(phases),
+        onConnection: (phases: ConnectionPhases | undefined, stampNs: bigint) => {
+          this.timer.setConnectionPhases(phases);
+          this.timer.markSent(stampNs);
+        },
         onHeaders: (status, _headers, stampNs) => {
           this.status = status;
           this.timer.markHeaders(stampNs);
@@ -289,7 +296,7 @@ class RequestExecution implements ChunkConsumer {
     const { ctx, timer } = this;
     const counts = this.tokenCounts();
     const timings = timer.timings(counts.outputTokens);
-    const dispatchNs = timer.dispatchNs ?? timer.scheduledNs;
+    const dispatchNs = timer.originNs ?? timer.scheduledNs;
     const record: RequestRecord = {
       requestId: ctx.requestId,
       attempt: ctx.attempt,
@@ -298,6 +305,7 @@ class RequestExecution implements ChunkConsumer {
       scenario: ctx.scenario,
       isWarmup: ctx.isWarmup,
       startedAtMs: ctx.anchor.wallMs + Number(dispatchNs - ctx.anchor.monoNs) / 1e6,
+      dispatchNs,
       status: failure ? 'error' : 'ok',
       ...timings,
     };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import {
   DEFAULT_CLIENT_BOUND_P99_MS,
@@ -59,10 +60,10 @@ export interface RunOptions {
 export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Promise<RunSummary> {
   const anchor = createWallClockAnchor();
   const startedAt = new Date(anchor.wallMs).toISOString();
-  const monitor = new EventLoopMonitor();
-  monitor.start();
   const aggregator = new Aggregator();
   const cancel = new AbortController();
+  // Every in-flight request listens on this signal; thousands may be in flight.
+  setMaxListeners(0, cancel.signal);
   const graceMs = options.graceMs ?? 10_000;
   let graceTimer: NodeJS.Timeout | undefined;
   const onStop = () => {
@@ -79,6 +80,9 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
   const counterFor = (model: string) => {
     if (!counters.has(model)) {
       const counter = options.tokenCounterFor?.(model);
+      // Tokenizers load their vocabulary on first use (tens of ms): do it before any
+      // request is in flight, not inside the first response's parse.
+      counter?.count('warm up');
       counters.set(model, counter ? new TokenCountCache(counter) : undefined);
     }
     return counters.get(model);
@@ -91,6 +95,9 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
       pairs.push({ target, scenario });
     }
   }
+  for (const { target } of pairs) counterFor(target.model);
+  const monitor = new EventLoopMonitor();
+  monitor.start();
   let complete = true;
   try {
     for (let index = 0; index < pairs.length; index++) {

@@ -14,6 +14,7 @@ export interface RecordJson {
   error_class: string | null;
   error_message: string | null;
   queue_ms: number;
+  send_delay_ms: number | null;
   dns_ms: number | null;
   connect_ms: number | null;
   tls_ms: number | null;
@@ -59,6 +60,7 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     error_class: record.errorClass ?? null,
     error_message: record.errorMessage ?? null,
     queue_ms: ms(record.queueNs) ?? 0,
+    send_delay_ms: ms(record.sendDelayNs),
     dns_ms: ms(record.connection?.dnsNs),
     connect_ms: ms(record.connection?.connectNs),
     tls_ms: ms(record.connection?.tlsNs),

@@ -19,6 +19,7 @@ function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
     scenario: 'chat',
     isWarmup: false,
     startedAtMs: T0,
+    dispatchNs: 0n,
     status: 'ok',
     queueNs: 0n,
     tokenEventOffsetsNs: new Float64Array(),

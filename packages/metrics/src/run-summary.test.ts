@@ -55,6 +55,7 @@ describe('buildRunSummary', () => {
       scenario: 'default',
       isWarmup: false,
       startedAtMs: 1_767_225_600_000,
+      dispatchNs: 0n,
       status: 'ok',
       queueNs: 0n,
       e2eNs: 10_000_000n,

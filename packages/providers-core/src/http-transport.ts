@@ -41,8 +41,11 @@ export interface HttpTransportOptions {
  * `onComplete` and `onError` must not throw. No callback runs inside `send()` itself.
  */
 export interface ResponseSink {
-  /** Phases of the new connection this request opened; `undefined` for a reused one. */
-  onConnection(phases: ConnectionPhases | undefined): void;
+  /**
+   * The request's headers were just written to the socket (`stampNs`), with the phases of
+   * the new connection it opened, or `undefined` for a reused one.
+   */
+  onConnection(phases: ConnectionPhases | undefined, stampNs: bigint): void;
   onHeaders(
     status: number,
     headers: Record<string, string | string[] | undefined>,
@@ -70,10 +73,11 @@ let connectingHandler: TransportHandler | undefined;
 let isSubscribed = false;
 
 function onSendHeaders(message: unknown): void {
+  const stampNs = now();
   const handler = connectingHandler;
   if (handler === undefined) return;
   connectingHandler = undefined;
-  handler.reportConnection((message as { socket: object }).socket);
+  handler.reportConnection((message as { socket: object }).socket, stampNs);
 }
 
 function ensureSubscribed(): void {
@@ -118,9 +122,9 @@ class TransportHandler implements Dispatcher.DispatchHandler {
     this.#isInSend = false;
   }
 
-  reportConnection(socket: object): void {
+  reportConnection(socket: object, stampNs: bigint): void {
     try {
-      this.#sink.onConnection(consumeConnectionPhases(socket));
+      this.#sink.onConnection(consumeConnectionPhases(socket), stampNs);
     } catch (error) {
       this.#controller?.abort(error instanceof Error ? error : new Error(String(error)));
     }

@@ -14,6 +14,8 @@ interface Outcome {
   headersStamp?: bigint;
   chunks: string[];
   chunkStamps: bigint[];
+  /** When the request's headers were written to the socket. */
+  sentStamp?: bigint;
   completeStamp?: bigint;
   error?: Error;
   errorStamp?: bigint;
@@ -40,10 +42,11 @@ function record(onChunk?: (outcome: Outcome) => void): Recording {
     resolve = r;
   });
   const sink: ResponseSink = {
-    onConnection(phases) {
+    onConnection(phases, stampNs) {
       outcome.calls.push('connection');
       outcome.connectionCalls += 1;
       outcome.phases = phases;
+      outcome.sentStamp = stampNs;
     },
     onHeaders(status, headers, stampNs) {
       outcome.calls.push('headers');
@@ -149,7 +152,14 @@ describe('HttpTransport', () => {
       expect(outcome.headers?.['content-type']).toBe('text/event-stream');
       expect(outcome.headers?.['x-echo-length']).toBe('7');
       expect(outcome.chunks.join('')).toBe('onetwothree');
-      const stamps = [outcome.headersStamp!, ...outcome.chunkStamps, outcome.completeStamp!];
+      // Written to the socket after the hand-off, and before the response could arrive.
+      expect(outcome.sentStamp! >= sentNs).toBe(true);
+      const stamps = [
+        outcome.sentStamp!,
+        outcome.headersStamp!,
+        ...outcome.chunkStamps,
+        outcome.completeStamp!,
+      ];
       for (let i = 1; i < stamps.length; i += 1) {
         expect(stamps[i]! >= stamps[i - 1]!).toBe(true);
       }

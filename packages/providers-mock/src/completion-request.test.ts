@@ -42,22 +42,53 @@ describe('parseCompletionRequest', () => {
       'chat',
       '{"model":"m","messages":[],"stream":true,"stream_options":{"continuous_usage_stats":true}}',
     );
-    expect(parsed.ok && [parsed.request.includeUsage, parsed.request.continuousUsage]).toEqual([false, false]);
+    expect(parsed.ok && [parsed.request.includeUsage, parsed.request.continuousUsage]).toEqual([
+      false,
+      false,
+    ]);
   });
 
   it('reads a legacy completion with a string prompt', () => {
     const parsed = parseCompletionRequest('completions', '{"model":"m","prompt":"say hi to me"}');
-    expect(parsed.ok && parsed.request).toMatchObject({ endpoint: 'completions', stream: false, promptTokens: 4 });
+    expect(parsed.ok && parsed.request).toMatchObject({
+      endpoint: 'completions',
+      stream: false,
+      promptTokens: 4,
+    });
   });
 
   it.each([
     ['not json', 'chat', '{model:', 'We could not parse the JSON body', null],
     ['an array body', 'chat', '[1]', 'must be a JSON object', null],
     ['a missing model', 'chat', '{"messages":[]}', 'you must provide a model parameter', 'model'],
-    ['missing messages', 'chat', '{"model":"m"}', "Missing required parameter: 'messages'", 'messages'],
-    ['a missing prompt', 'completions', '{"model":"m"}', "Missing required parameter: 'prompt'", 'prompt'],
-    ['max_tokens 0', 'chat', '{"model":"m","messages":[],"max_tokens":0}', "Invalid 'max_tokens'", 'max_tokens'],
-    ['a non-boolean stream', 'chat', '{"model":"m","messages":[],"stream":"yes"}', "'stream'", 'stream'],
+    [
+      'missing messages',
+      'chat',
+      '{"model":"m"}',
+      "Missing required parameter: 'messages'",
+      'messages',
+    ],
+    [
+      'a missing prompt',
+      'completions',
+      '{"model":"m"}',
+      "Missing required parameter: 'prompt'",
+      'prompt',
+    ],
+    [
+      'max_tokens 0',
+      'chat',
+      '{"model":"m","messages":[],"max_tokens":0}',
+      "Invalid 'max_tokens'",
+      'max_tokens',
+    ],
+    [
+      'a non-boolean stream',
+      'chat',
+      '{"model":"m","messages":[],"stream":"yes"}',
+      "'stream'",
+      'stream',
+    ],
     [
       'stream_options without stream',
       'chat',

@@ -33,7 +33,11 @@ export type ParsedCompletionRequest =
   | { ok: true; request: CompletionRequest }
   | { ok: false; problem: CompletionRequestProblem };
 
-function problem(message: string, param: string | null, code: string | null): ParsedCompletionRequest {
+function problem(
+  message: string,
+  param: string | null,
+  code: string | null,
+): ParsedCompletionRequest {
   return { ok: false, problem: { message, param, code } };
 }
 
@@ -70,12 +74,20 @@ export function parseCompletionRequest(
   let promptTokens: number;
   if (endpoint === 'chat') {
     if (!Array.isArray(fields.messages)) {
-      return problem("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
+      return problem(
+        "Missing required parameter: 'messages'.",
+        'messages',
+        'missing_required_parameter',
+      );
     }
     promptTokens = estimateChatPromptTokens(fields.messages);
   } else {
     if (fields.prompt === undefined || fields.prompt === null) {
-      return problem("Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
+      return problem(
+        "Missing required parameter: 'prompt'.",
+        'prompt',
+        'missing_required_parameter',
+      );
     }
     promptTokens = estimateCompletionPromptTokens(fields.prompt);
   }
@@ -97,7 +109,11 @@ export function parseCompletionRequest(
       );
     }
     if (typeof streamOptions !== 'object' || Array.isArray(streamOptions)) {
-      return problem("Invalid type for 'stream_options': expected an object.", 'stream_options', 'invalid_type');
+      return problem(
+        "Invalid type for 'stream_options': expected an object.",
+        'stream_options',
+        'invalid_type',
+      );
     }
     const options = streamOptions as Record<string, unknown>;
     includeUsage = options.include_usage === true;

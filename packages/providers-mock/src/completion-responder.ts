@@ -35,7 +35,10 @@ export interface ResponderContext {
 // runaway client from growing the simulator's memory.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-const STREAM_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } as const;
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+} as const;
 
 const hrtime = process.hrtime.bigint;
 
@@ -65,6 +68,10 @@ export class CompletionResponder implements ClockedStream {
   #dueNs = 0n;
   #task: ScheduledTask | undefined;
   #onClock = false;
+  /** Streaming: the status line, headers and (chat) role chunk are out. */
+  #isHeadWritten = false;
+  /** The last token is out; only the usage chunk and [DONE] remain. */
+  #isFinishing = false;
   #settled = false;
 
   constructor(
@@ -72,7 +79,12 @@ export class CompletionResponder implements ClockedStream {
     endpoint: CompletionEndpoint,
     req: IncomingMessage,
     res: ServerResponse,
-    init: { requestId: string; arrivalNs: bigint; requestSeed: number; record: WriteRecord | undefined },
+    init: {
+      requestId: string;
+      arrivalNs: bigint;
+      requestSeed: number;
+      record: WriteRecord | undefined;
+    },
   ) {
     this.#context = context;
     this.#endpoint = endpoint;
@@ -118,7 +130,8 @@ export class CompletionResponder implements ClockedStream {
   /** Lockstep: emits the next event at this tick and moves `readyAtNs` on. */
   onTick(tickNs: bigint): void {
     this.#emit();
-    if (!this.#settled) this.readyAtNs = tickNs + this.#context.options.tickNs + this.#stallBefore(this.#nextEvent);
+    if (this.#settled || this.#isFinishing) return;
+    this.readyAtNs = tickNs + this.#context.options.tickNs + this.#stallBefore(this.#nextEvent);
   }
 
   #onBody(rawBody: string): void {
@@ -156,14 +169,7 @@ export class CompletionResponder implements ClockedStream {
     if (request.stream) {
       const prefix = request.endpoint === 'chat' ? 'chatcmpl-' : 'cmpl-';
       this.#encoder = new ChunkEncoder(request, prefix + this.#requestId, this.#created);
-      this.#res.writeHead(200, STREAM_HEADERS);
-      // Headers and the role chunk go out now, so TTFB and TTFT differ as on real servers.
-      if (request.endpoint === 'chat') this.#res.write(this.#encoder.roleChunk());
-      else this.#res.flushHeaders();
-      if (this.#record !== undefined) {
-        this.#record.status = 200;
-        this.#record.firstByteNs = hrtime();
-      }
+      setImmediate(this.#writeStreamHead);
     }
 
     const firstDueNs = this.#arrivalNs + plan.ttftNs + this.#stallBefore(0);
@@ -177,13 +183,32 @@ export class CompletionResponder implements ClockedStream {
     }
   }
 
+  /**
+   * Headers and the role chunk go out right after arrival, so TTFB and TTFT differ as on
+   * real servers. Deferred to the check phase: when many requests arrive in one poll, every
+   * one of them is stamped and scheduled before the first write system call, instead of
+   * each arrival waiting for the previous requests' writes.
+   */
+  #writeStreamHead = (): void => {
+    if (this.#settled || this.#isHeadWritten) return;
+    this.#isHeadWritten = true;
+    this.#res.writeHead(200, STREAM_HEADERS);
+    if (this.#request!.endpoint === 'chat') this.#writeNow(this.#encoder!.roleChunk());
+    else this.#res.flushHeaders();
+    if (this.#record !== undefined) {
+      this.#record.status = 200;
+      this.#record.firstByteNs = hrtime();
+    }
+  };
+
   #onDeadline = (): void => {
     this.#task = undefined;
     this.#emit();
-    if (this.#settled) return;
+    if (this.#settled || this.#isFinishing) return;
     const next = this.#nextEvent;
     // The next deadline is chained from this one, not from now: lateness never accumulates.
-    this.#dueNs += sampleLatencyNs(this.#context.options.itlMs, this.#plan!.random) + this.#stallBefore(next);
+    this.#dueNs +=
+      sampleLatencyNs(this.#context.options.itlMs, this.#plan!.random) + this.#stallBefore(next);
     this.#task = this.#context.scheduler.schedule(this.#dueNs, this.#onDeadline);
   };
 
@@ -196,9 +221,11 @@ export class CompletionResponder implements ClockedStream {
 
   /** Writes token event #nextEvent, or the fault that replaces it, or the end of the response. */
   #emit(): void {
-    if (this.#settled) return;
+    if (this.#settled || this.#isFinishing) return;
     const plan = this.#plan!;
     const request = this.#request!;
+    // With TTFT 0 a deadline can come up before the deferred head write: keep the order.
+    if (request.stream) this.#writeStreamHead();
     const index = this.#nextEvent;
     if (index === plan.faultAtEvent && plan.fault === 'drop') {
       // No status, no [DONE]: to the client the connection just dies mid-stream.
@@ -229,14 +256,30 @@ export class CompletionResponder implements ClockedStream {
     if (request.stream) {
       const finishReason = isLast ? plan.finishReason : null;
       const encoder = this.#encoder!;
-      this.#res.write(
-        encoder.tokenChunk(event.isReasoning, event.firstToken, event.tokens, finishReason, this.#completionTokens),
+      this.#writeNow(
+        encoder.tokenChunk(
+          event.isReasoning,
+          event.firstToken,
+          event.tokens,
+          finishReason,
+          this.#completionTokens,
+        ),
       );
       this.#record?.tokenWritesNs.push(hrtime());
       this.#context.tokensWritten(event.tokens);
       if (isLast) {
-        this.#res.end(request.includeUsage ? encoder.usageChunk(this.#usage()) + DONE_EVENT : DONE_EVENT);
-        this.#settle('completed');
+        // Leave the clock now (no more ticks for this stream), but write the usage chunk and
+        // [DONE] after the current batch: other streams' token writes on this tick come first,
+        // back to back, as a batching server emits the step's tokens before its bookkeeping.
+        this.#isFinishing = true;
+        this.#detach();
+        queueMicrotask(() => {
+          if (this.#settled) return;
+          this.#res.end(
+            request.includeUsage ? encoder.usageChunk(this.#usage()) + DONE_EVENT : DONE_EVENT,
+          );
+          this.#settle('completed');
+        });
       }
       return;
     }
@@ -266,6 +309,14 @@ export class CompletionResponder implements ClockedStream {
     this.#settle('completed');
   }
 
+  /** Writes one event and hands it to the kernel before returning. */
+  #writeNow(chunk: string): void {
+    this.#res.write(chunk);
+    // Node's http layer corks the socket on a write and uncorks it on the next tick; without
+    // this the bytes would leave after the whole tick loop, later than the stamp says.
+    this.#res.socket?.uncork();
+  }
+
   #usage(): UsageCounts {
     const plan = this.#plan!;
     return {
@@ -289,13 +340,18 @@ export class CompletionResponder implements ClockedStream {
     this.#settle(outcome);
   }
 
-  #settle(outcome: WriteOutcome): void {
-    if (this.#settled) return;
-    this.#settled = true;
+  /** Stops all scheduling of further events. */
+  #detach(): void {
     if (this.#task !== undefined) this.#context.scheduler.cancel(this.#task);
     this.#task = undefined;
     if (this.#onClock) this.#context.clock?.leave(this);
     this.#onClock = false;
+  }
+
+  #settle(outcome: WriteOutcome): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#detach();
     const record = this.#record;
     if (record !== undefined) {
       record.endNs = hrtime();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MS, ManualTime } from '../test/manual-time.js';
+import { ManualTime, MS } from '../test/manual-time.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 
 function schedulerWith(time: ManualTime, spinNs = 500_000n): DeadlineScheduler {
@@ -31,6 +31,18 @@ describe('DeadlineScheduler', () => {
     time.runUntilIdle();
     expect(ran).toBe(true);
     expect(time.log).toEqual([]);
+  });
+
+  it('uses timers only when spinNs is 0, still never running a task early', () => {
+    const time = new ManualTime(400_000n);
+    const scheduler = schedulerWith(time, 0n);
+    const ranAt: bigint[] = [];
+    scheduler.schedule(10_300_000n, () => ranAt.push(time.nowNs));
+    time.runUntilIdle();
+    expect(ranAt[0]! >= 10_300_000n).toBe(true);
+    // 10.3 ms rounds up to an 11 ms timer, which fires 0.4 ms early at 10.6 ms.
+    expect(time.log).toEqual(['timeout 11ms']);
+    expect(ranAt[0]).toBe(10_600_000n);
   });
 
   it('passes each task its own deadline so chained schedules do not drift', () => {

@@ -35,8 +35,9 @@ function isBefore(a: Entry, b: Entry): boolean {
  * up to about 1 ms early or late, so the scheduler sleeps on a timer until `spinNs` before
  * the earliest deadline and polls with setImmediate for the rest: tasks never run early and
  * typically run within tens of microseconds of their deadline. Poll turns still service I/O,
- * so the spin delays nobody; it only costs CPU. One heap and one timer serve every stream,
- * so the cost does not grow with the number of streams waiting.
+ * so the polling delays nobody; it costs CPU, most when deadlines are dense (many streams).
+ * With `spinNs` 0 it uses timers only: tasks still never run early but may run 1–2 ms late.
+ * One heap and one timer serve every stream.
  *
  * Tasks due at the same time run in the order they were scheduled. A task receives its own
  * deadline (not the current time), so callers chain absolute schedules without drift.
@@ -126,6 +127,12 @@ export class DeadlineScheduler {
     if (head === undefined) return;
     this.#armedDueNs = head.dueNs;
     const remaining = head.dueNs - now;
+    if (remaining > 0n && this.#spinNs === 0n) {
+      // Timers only: never early, up to ~1-2 ms late, and the process sleeps in between.
+      const sleepMs = Number((remaining + NS_PER_MS - 1n) / NS_PER_MS);
+      this.#timer = this.#timers.setTimeout(this.#fire, sleepMs);
+      return;
+    }
     const sleepMs = remaining > this.#spinNs ? Number((remaining - this.#spinNs) / NS_PER_MS) : 0;
     if (sleepMs >= 1) {
       this.#timer = this.#timers.setTimeout(this.#fire, sleepMs);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MS, ManualTime } from '../test/manual-time.js';
+import { ManualTime, MS } from '../test/manual-time.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import { type ClockedStream, DecodeClock } from './decode-clock.js';
 

@@ -71,7 +71,10 @@ export class DecodeClock {
     let nextReadyNs: bigint | undefined;
     for (const stream of this.#streams) {
       if (stream.readyAtNs <= tickNs) stream.onTick(tickNs);
-      if (this.#streams.has(stream) && (nextReadyNs === undefined || stream.readyAtNs < nextReadyNs)) {
+      if (
+        this.#streams.has(stream) &&
+        (nextReadyNs === undefined || stream.readyAtNs < nextReadyNs)
+      ) {
         nextReadyNs = stream.readyAtNs;
       }
     }

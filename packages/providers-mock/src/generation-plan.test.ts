@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompletionRequest } from './completion-request.js';
 import { planGeneration, plannedEvent } from './generation-plan.js';
-import { type SimulatorOptions, resolveSimulatorOptions } from './simulator-options.js';
+import { resolveSimulatorOptions, type SimulatorOptions } from './simulator-options.js';
 
 function chatRequest(overrides: Partial<CompletionRequest> = {}): CompletionRequest {
   return {
@@ -19,7 +19,11 @@ function chatRequest(overrides: Partial<CompletionRequest> = {}): CompletionRequ
 }
 
 function plan(options: SimulatorOptions, request: Partial<CompletionRequest> = {}, seed = 1) {
-  return planGeneration(chatRequest(request), resolveSimulatorOptions({ seed: 1, ...options }), seed);
+  return planGeneration(
+    chatRequest(request),
+    resolveSimulatorOptions({ seed: 1, ...options }),
+    seed,
+  );
 }
 
 describe('planGeneration', () => {
@@ -50,7 +54,9 @@ describe('planGeneration', () => {
   });
 
   it('honours vLLM ignore_eos and min_tokens', () => {
-    expect(plan({ outputTokens: 8 }, { maxTokens: 100, ignoreEos: true }).completionTokens).toBe(100);
+    expect(plan({ outputTokens: 8 }, { maxTokens: 100, ignoreEos: true }).completionTokens).toBe(
+      100,
+    );
     expect(plan({ outputTokens: 8 }, { minTokens: 30 }).completionTokens).toBe(30);
   });
 
@@ -123,7 +129,11 @@ describe('planGeneration', () => {
     for (let seed = 0; seed < 20; seed++) {
       const a = plan(options, {}, seed);
       const b = plan(options, {}, seed);
-      expect([a.fault, a.completionTokens, a.ttftNs]).toEqual([b.fault, b.completionTokens, b.ttftNs]);
+      expect([a.fault, a.completionTokens, a.ttftNs]).toEqual([
+        b.fault,
+        b.completionTokens,
+        b.ttftNs,
+      ]);
       expect(a.random.next()).toBe(b.random.next());
     }
   });

@@ -53,7 +53,10 @@ export function planGeneration(
 ): GenerationPlan {
   const random = new SeededRandom(requestSeed);
   const fault = drawFault(random.next(), options.faults);
-  const plannedContent = random.nextIntInclusive(options.outputTokens.min, options.outputTokens.max);
+  const plannedContent = random.nextIntInclusive(
+    options.outputTokens.min,
+    options.outputTokens.max,
+  );
   const ttftNs = sampleLatencyNs(options.ttftMs, random);
 
   // Reasoning is a chat feature; legacy completions have no field to carry it.
@@ -99,8 +102,16 @@ export function plannedEvent(plan: GenerationPlan, index: number): PlannedEvent 
   const perEvent = plan.tokensPerEvent;
   if (index < plan.reasoningEvents) {
     const firstToken = index * perEvent;
-    return { isReasoning: true, firstToken, tokens: Math.min(perEvent, plan.reasoningTokens - firstToken) };
+    return {
+      isReasoning: true,
+      firstToken,
+      tokens: Math.min(perEvent, plan.reasoningTokens - firstToken),
+    };
   }
   const firstToken = (index - plan.reasoningEvents) * perEvent;
-  return { isReasoning: false, firstToken, tokens: Math.min(perEvent, plan.contentTokens - firstToken) };
+  return {
+    isReasoning: false,
+    firstToken,
+    tokens: Math.min(perEvent, plan.contentTokens - firstToken),
+  };
 }

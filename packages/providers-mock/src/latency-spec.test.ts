@@ -35,7 +35,11 @@ describe('parseLatencySpec', () => {
       medianMs: 200,
       sigma: 0.3,
     });
-    expect(parseLatencySpec('Normal: 50 , 5')).toEqual({ distribution: 'normal', meanMs: 50, stdevMs: 5 });
+    expect(parseLatencySpec('Normal: 50 , 5')).toEqual({
+      distribution: 'normal',
+      meanMs: 50,
+      stdevMs: 5,
+    });
   });
 
   it.each([
@@ -66,11 +70,13 @@ describe('parseLatencySpec', () => {
 describe('validateLatencySpec', () => {
   it('accepts every valid shape unchanged', () => {
     expect(validateLatencySpec(0, 'ttftMs')).toBe(0);
-    expect(validateLatencySpec({ distribution: 'normal', meanMs: 5, stdevMs: 1 }, 'itlMs')).toEqual({
-      distribution: 'normal',
-      meanMs: 5,
-      stdevMs: 1,
-    });
+    expect(validateLatencySpec({ distribution: 'normal', meanMs: 5, stdevMs: 1 }, 'itlMs')).toEqual(
+      {
+        distribution: 'normal',
+        meanMs: 5,
+        stdevMs: 1,
+      },
+    );
   });
 
   it('names the option in its error', () => {
@@ -95,7 +101,9 @@ describe('sampling', () => {
   it('draws normal samples with the configured mean and stdev over 10k samples', () => {
     const random = new SeededRandom(2024);
     const spec = { distribution: 'normal', meanMs: 200, stdevMs: 20 } as const;
-    const { mean, stdev } = stats(Array.from({ length: 10_000 }, () => sampleLatencyMs(spec, random)));
+    const { mean, stdev } = stats(
+      Array.from({ length: 10_000 }, () => sampleLatencyMs(spec, random)),
+    );
     expect(Math.abs(mean - 200)).toBeLessThan(1);
     expect(Math.abs(stdev - 20)).toBeLessThan(1);
   });
@@ -111,7 +119,9 @@ describe('sampling', () => {
   it('draws lognormal samples around the median with the mean exp(σ²/2) above it', () => {
     const random = new SeededRandom(99);
     const spec = { distribution: 'lognormal', medianMs: 200, sigma: 0.3 } as const;
-    const { mean, median } = stats(Array.from({ length: 10_000 }, () => sampleLatencyMs(spec, random)));
+    const { mean, median } = stats(
+      Array.from({ length: 10_000 }, () => sampleLatencyMs(spec, random)),
+    );
     expect(Math.abs(median - 200)).toBeLessThan(4);
     expect(meanLatencyMs(spec)).toBeCloseTo(200 * Math.exp(0.045), 6);
     expect(Math.abs(mean - meanLatencyMs(spec))).toBeLessThan(3);

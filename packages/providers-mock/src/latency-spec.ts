@@ -34,7 +34,9 @@ export function parseLatencySpec(text: string): LatencySpec {
   const values: number[] = [];
   for (const param of params) {
     if (!NON_NEGATIVE_DECIMAL.test(param)) {
-      throw invalid(param === '' ? 'a number is missing' : `"${param}" is not a non-negative number`);
+      throw invalid(
+        param === '' ? 'a number is missing' : `"${param}" is not a non-negative number`,
+      );
     }
     values.push(Number(param));
   }
@@ -75,7 +77,8 @@ export function validateLatencySpec(spec: unknown, name: string): LatencySpec {
   const invalid = (why: string): LensSimulatorError =>
     new LensSimulatorError('LENS_SIMULATOR_OPTION_INVALID', `option ${name}: ${why}`);
   if (typeof spec === 'number') {
-    if (!isNonNegativeFinite(spec)) throw invalid(`expected a non-negative number of ms, got ${spec}`);
+    if (!isNonNegativeFinite(spec))
+      throw invalid(`expected a non-negative number of ms, got ${spec}`);
     return spec;
   }
   if (typeof spec !== 'object' || spec === null) {

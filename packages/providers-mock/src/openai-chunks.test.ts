@@ -33,7 +33,12 @@ describe('ChunkEncoder', () => {
       model: 'my "model"',
       system_fingerprint: 'fp_llm_lens_mock',
       choices: [
-        { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
+        {
+          index: 0,
+          delta: { role: 'assistant', content: '' },
+          logprobs: null,
+          finish_reason: null,
+        },
       ],
     });
   });
@@ -54,7 +59,9 @@ describe('ChunkEncoder', () => {
   it('adds usage null to every chunk with include_usage, like OpenAI', () => {
     const encoder = new ChunkEncoder(request({ includeUsage: true }), 'chatcmpl-r1', 1);
     expect(parseEvent(encoder.tokenChunk(false, 0, 1, null, 1)).usage).toBeNull();
-    expect(parseEvent(encoder.usageChunk({ promptTokens: 10, completionTokens: 5, reasoningTokens: 2 }))).toMatchObject({
+    expect(
+      parseEvent(encoder.usageChunk({ promptTokens: 10, completionTokens: 5, reasoningTokens: 2 })),
+    ).toMatchObject({
       choices: [],
       usage: {
         prompt_tokens: 10,
@@ -66,7 +73,11 @@ describe('ChunkEncoder', () => {
   });
 
   it('adds cumulative usage to every chunk with continuous usage stats', () => {
-    const encoder = new ChunkEncoder(request({ includeUsage: true, continuousUsage: true }), 'chatcmpl-r1', 1);
+    const encoder = new ChunkEncoder(
+      request({ includeUsage: true, continuousUsage: true }),
+      'chatcmpl-r1',
+      1,
+    );
     expect(parseEvent(encoder.roleChunk()).usage).toEqual({
       prompt_tokens: 10,
       completion_tokens: 0,
@@ -83,7 +94,9 @@ describe('ChunkEncoder', () => {
     const encoder = new ChunkEncoder(request({ endpoint: 'completions' }), 'cmpl-r1', 1);
     const chunk = parseEvent(encoder.tokenChunk(false, 0, 1, 'stop', 1));
     expect(chunk.object).toBe('text_completion');
-    expect(chunk.choices).toEqual([{ index: 0, text: ' the', logprobs: null, finish_reason: 'stop' }]);
+    expect(chunk.choices).toEqual([
+      { index: 0, text: ' the', logprobs: null, finish_reason: 'stop' },
+    ]);
   });
 
   it('builds a mid-stream error event and the DONE marker', () => {
@@ -132,6 +145,8 @@ describe('completionBody', () => {
       ),
     );
     expect(body.object).toBe('text_completion');
-    expect(body.choices).toEqual([{ text: ' the', index: 0, logprobs: null, finish_reason: 'length' }]);
+    expect(body.choices).toEqual([
+      { text: ' the', index: 0, logprobs: null, finish_reason: 'length' },
+    ]);
   });
 });

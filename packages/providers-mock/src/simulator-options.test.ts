@@ -26,7 +26,7 @@ describe('resolveSimulatorOptions', () => {
         serverErrorRate: 0,
         dropRate: 0,
         stallRate: 0,
-        stallNs: 3_000_000_000n,
+        stallNs: 2_000_000_000n,
         midStreamErrorRate: 0,
       },
     });
@@ -64,7 +64,9 @@ describe('resolveSimulatorOptions', () => {
 
   it('accepts fault rates that add up to exactly 1 despite float rounding', () => {
     expect(() =>
-      resolveSimulatorOptions({ faults: { dropRate: 0.7, stallRate: 0.2, midStreamErrorRate: 0.1 } }),
+      resolveSimulatorOptions({
+        faults: { dropRate: 0.7, stallRate: 0.2, midStreamErrorRate: 0.1 },
+      }),
     ).not.toThrow();
   });
 });

@@ -21,7 +21,7 @@ export interface FaultOptions {
   dropRate?: number | undefined;
   /** Pause `stallMs` after half the token events, then carry on. Default 0. */
   stallRate?: number | undefined;
-  /** Length of a stall, ms. Default 3000. */
+  /** Length of a stall, ms. Default 2000. */
   stallMs?: number | undefined;
   /** After half the token events send `data: {"error": {...}}` and end without `[DONE]`. Default 0. */
   midStreamErrorRate?: number | undefined;
@@ -55,7 +55,11 @@ export interface SimulatorOptions {
   writeLogFile?: string | undefined;
   /** Model ids listed by `GET /v1/models` (any model id is accepted by the completion endpoints). Default ['mock-model']. */
   models?: readonly string[] | undefined;
-  /** Last stretch before a deadline waited by polling instead of a timer, ms (Node timers are ±1 ms). Default 0.5. */
+  /**
+   * Last stretch before each write deadline waited by polling (setImmediate) instead of a
+   * timer, ms; Node timers are only ±1 ms. 0 = timers only: far less CPU with many streams,
+   * writes up to ~1–2 ms late. Default 0.5.
+   */
   spinMs?: number | undefined;
   /** How long an idle keep-alive connection stays open, ms. Default 120000. */
   keepAliveTimeoutMs?: number | undefined;
@@ -113,7 +117,9 @@ function numberAtLeast(value: unknown, min: number, name: string, fallback: numb
 function rate(value: unknown, name: string): number {
   if (value === undefined) return 0;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw invalid(`option faults.${name}: expected a probability between 0 and 1, got ${String(value)}`);
+    throw invalid(
+      `option faults.${name}: expected a probability between 0 and 1, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -147,7 +153,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   }
   const tickMs = meanLatencyMs(itlMs);
   if (mode === 'lockstep' && !(tickMs > 0)) {
-    throw invalid('option itlMs: lockstep mode needs a mean ITL above 0 ms (it is the decode tick)');
+    throw invalid(
+      'option itlMs: lockstep mode needs a mean ITL above 0 ms (it is the decode tick)',
+    );
   }
 
   const faults = options.faults ?? {};
@@ -157,7 +165,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     serverErrorRate: rate(faults.serverErrorRate, 'serverErrorRate'),
     dropRate: rate(faults.dropRate, 'dropRate'),
     stallRate: rate(faults.stallRate, 'stallRate'),
-    stallNs: msToNs(numberAtLeast(faults.stallMs, 0, 'faults.stallMs', 3000)),
+    stallNs: msToNs(numberAtLeast(faults.stallMs, 0, 'faults.stallMs', 2000)),
     midStreamErrorRate: rate(faults.midStreamErrorRate, 'midStreamErrorRate'),
   };
   const rateSum =
@@ -168,12 +176,14 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     resolvedFaults.midStreamErrorRate;
   // Faults are exclusive per request; a small epsilon forgives float sums like 0.7 + 0.2 + 0.1.
   if (rateSum > 1 + 1e-9) {
-    throw invalid(`options faults.*Rate add up to ${rateSum}; a request gets at most one fault, so the sum must be ≤ 1`);
+    throw invalid(
+      `options faults.*Rate add up to ${rateSum}; a request gets at most one fault, so the sum must be ≤ 1`,
+    );
   }
 
-  const seed =
-    options.seed === undefined ? randomInt(0, 2 ** 32) : Number(options.seed);
-  if (!Number.isInteger(seed)) throw invalid(`option seed: expected an integer, got ${String(options.seed)}`);
+  const seed = options.seed === undefined ? randomInt(0, 2 ** 32) : Number(options.seed);
+  if (!Number.isInteger(seed))
+    throw invalid(`option seed: expected an integer, got ${String(options.seed)}`);
 
   const models = options.models ?? ['mock-model'];
   if (!Array.isArray(models) || models.some((m) => typeof m !== 'string' || m === '')) {
@@ -196,6 +206,11 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     writeLogFile: options.writeLogFile,
     models,
     spinNs: msToNs(numberAtLeast(options.spinMs, 0, 'spinMs', 0.5)),
-    keepAliveTimeoutMs: integerAtLeast(options.keepAliveTimeoutMs, 1, 'keepAliveTimeoutMs', 120_000),
+    keepAliveTimeoutMs: integerAtLeast(
+      options.keepAliveTimeoutMs,
+      1,
+      'keepAliveTimeoutMs',
+      120_000,
+    ),
   };
 }

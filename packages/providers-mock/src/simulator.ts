@@ -82,7 +82,8 @@ class Simulator implements ResponderContext {
   constructor(options: ResolvedSimulatorOptions, logFile: WriteLogFile | undefined) {
     this.options = options;
     this.scheduler = new DeadlineScheduler({ spinNs: options.spinNs });
-    this.clock = options.mode === 'lockstep' ? new DecodeClock(options.tickNs, this.scheduler) : undefined;
+    this.clock =
+      options.mode === 'lockstep' ? new DecodeClock(options.tickNs, this.scheduler) : undefined;
     this.writeLog = options.recordWrites ? new WriteLog() : undefined;
     this.#logFile = logFile;
     this.#isRecording = this.writeLog !== undefined || logFile !== undefined;
@@ -136,7 +137,11 @@ class Simulator implements ResponderContext {
   }
 
   stats(): SimulatorStats {
-    return { requests: this.#requests, active: this.#responders.size, tokensWritten: this.#tokensWritten };
+    return {
+      requests: this.#requests,
+      active: this.#responders.size,
+      tokensWritten: this.#tokensWritten,
+    };
   }
 
   close(): Promise<void> {
@@ -217,7 +222,9 @@ class Simulator implements ResponderContext {
     const requestSeed = this.#root.nextUint32();
     const header = req.headers['x-request-id'];
     const requestId =
-      typeof header === 'string' && header !== '' ? header : `${this.#idPrefix}-${++this.#idCounter}`;
+      typeof header === 'string' && header !== ''
+        ? header
+        : `${this.#idPrefix}-${++this.#idCounter}`;
     let record: WriteRecord | undefined;
     if (this.#isRecording) {
       record = {
@@ -247,7 +254,9 @@ class Simulator implements ResponderContext {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const resolved = resolveSimulatorOptions(options);
   const logFile =
-    resolved.writeLogFile === undefined ? undefined : await WriteLogFile.open(resolved.writeLogFile);
+    resolved.writeLogFile === undefined
+      ? undefined
+      : await WriteLogFile.open(resolved.writeLogFile);
   const simulator = new Simulator(resolved, logFile);
   let port: number;
   try {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseWriteLogLine, WriteLog, type WriteRecord, writeRecordToJsonLine } from './write-log.js';
+import {
+  parseWriteLogLine,
+  WriteLog,
+  type WriteRecord,
+  writeRecordToJsonLine,
+} from './write-log.js';
 
 const record: WriteRecord = {
   requestId: 'req-1',

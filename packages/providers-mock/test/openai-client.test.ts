@@ -81,7 +81,11 @@ describe('the official openai client against the simulator', () => {
     expect(text).toBe(simulatedText(12));
     expect(usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 12, total_tokens: 16 });
 
-    const completion = await client.completions.create({ model: 'mock-model', prompt: 'x', max_tokens: 3 });
+    const completion = await client.completions.create({
+      model: 'mock-model',
+      prompt: 'x',
+      max_tokens: 3,
+    });
     expect(completion.choices[0]?.text).toBe(simulatedText(3));
     expect(completion.choices[0]?.finish_reason).toBe('length');
   });

@@ -25,7 +25,8 @@ export function sseData(text: string): string[] {
     .split('\n\n')
     .filter((event) => event !== '')
     .map((event) => {
-      if (!event.startsWith('data: ')) throw new Error(`not a data event: ${JSON.stringify(event)}`);
+      if (!event.startsWith('data: '))
+        throw new Error(`not a data event: ${JSON.stringify(event)}`);
       return event.slice('data: '.length);
     });
 }
@@ -41,7 +42,9 @@ export async function streamCompletion(
 }
 
 /** Reads a body until it ends or breaks; returns the text read and the error, if any. */
-export async function readUntilBroken(response: Response): Promise<{ text: string; error: unknown }> {
+export async function readUntilBroken(
+  response: Response,
+): Promise<{ text: string; error: unknown }> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';

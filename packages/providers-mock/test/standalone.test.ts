@@ -66,7 +66,13 @@ describe('serveSimulatorUntilSignal', () => {
 describe('write-log file', () => {
   it('appends one JSON line per finished request with exact ns stamps', async () => {
     const file = join(dir, 'writes.jsonl');
-    const sim = await startSimulator({ ttftMs: 1, itlMs: 1, outputTokens: 3, writeLogFile: file, seed: 1 });
+    const sim = await startSimulator({
+      ttftMs: 1,
+      itlMs: 1,
+      outputTokens: 3,
+      writeLogFile: file,
+      seed: 1,
+    });
     expect(sim.writeLog).toBeUndefined();
     await streamCompletion(
       `${sim.baseUrl}/chat/completions`,
@@ -78,7 +84,12 @@ describe('write-log file', () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
     const [streamed, whole] = lines.map(parseWriteLogLine);
-    expect(streamed).toMatchObject({ requestId: 'file-1', path: '/v1/chat/completions', status: 200, outcome: 'completed' });
+    expect(streamed).toMatchObject({
+      requestId: 'file-1',
+      path: '/v1/chat/completions',
+      status: 200,
+      outcome: 'completed',
+    });
     expect(streamed!.tokenWritesNs).toHaveLength(3);
     expect(streamed!.tokenWritesNs[0]! > streamed!.arrivalNs).toBe(true);
     expect(streamed!.endNs! >= streamed!.tokenWritesNs[2]!).toBe(true);
@@ -109,8 +120,17 @@ describe('listening', () => {
   });
 
   it('ends in-flight streams and keep-alive sockets on close', async () => {
-    const sim = await startSimulator({ ttftMs: 1, itlMs: 50, outputTokens: 100, recordWrites: true });
-    const response = await postJson(`${sim.baseUrl}/chat/completions`, { model: 'm', messages: [], stream: true });
+    const sim = await startSimulator({
+      ttftMs: 1,
+      itlMs: 50,
+      outputTokens: 100,
+      recordWrites: true,
+    });
+    const response = await postJson(`${sim.baseUrl}/chat/completions`, {
+      model: 'm',
+      messages: [],
+      stream: true,
+    });
     const reader = response.body!.getReader();
     await reader.read();
     expect(sim.stats().active).toBe(1);

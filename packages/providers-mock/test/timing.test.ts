@@ -21,11 +21,23 @@ const chat = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('independent schedule', () => {
+// These tests assert real write times to within a few ms. A machine whose cores are busy
+// with other work (other test suites, a CPU hog) can stall any process for several ms, so
+// each test gets two retries: a scheduling bug (drift, early or misplaced writes) fails every
+// attempt, a passing stall does not repeat three times.
+const TIMING = { retry: 2 } as const;
+
+describe('independent schedule', TIMING, () => {
   let sim: RunningSimulator;
 
   beforeAll(async () => {
-    sim = await startSimulator({ ttftMs: 100, itlMs: 10, outputTokens: 20, recordWrites: true, seed: 1 });
+    sim = await startSimulator({
+      ttftMs: 100,
+      itlMs: 10,
+      outputTokens: 20,
+      recordWrites: true,
+      seed: 1,
+    });
     // Warm the JIT and the connection pool so the measured request times the simulator, not
     // first-call compilation.
     await streamCompletion(`${sim.baseUrl}/chat/completions`, chat({ max_tokens: 2 }));
@@ -54,15 +66,19 @@ describe('independent schedule', () => {
   it('keeps each of 8 concurrent streams on its own schedule', async () => {
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        streamCompletion(`${sim.baseUrl}/chat/completions`, chat(), { 'x-request-id': `parallel-${i}` }),
+        streamCompletion(`${sim.baseUrl}/chat/completions`, chat(), {
+          'x-request-id': `parallel-${i}`,
+        }),
       ),
     );
-    for (let i = 0; i < 8; i++) {
+    const lastMs = Array.from({ length: 8 }, (_, i) => {
       const record = sim.writeLog!.get(`parallel-${i}`)!;
-      const lastMs = toMs(record.tokenWritesNs[19]! - record.arrivalNs);
-      expect(lastMs).toBeGreaterThanOrEqual(290);
-      expect(lastMs).toBeLessThanOrEqual(295);
-    }
+      return toMs(record.tokenWritesNs[19]! - record.arrivalNs);
+    });
+    // Each stream's 20th token is due 290 ms after its own arrival, whatever the others do.
+    expect(Math.min(...lastMs)).toBeGreaterThanOrEqual(290);
+    expect(median(lastMs)).toBeLessThanOrEqual(292);
+    expect(Math.max(...lastMs)).toBeLessThan(300);
   });
 
   it('answers a non-streaming request only after TTFT plus every ITL has elapsed', async () => {
@@ -78,12 +94,12 @@ describe('independent schedule', () => {
     expect(record.tokenWritesNs).toEqual([]);
     const bodyMs = toMs(record.firstByteNs! - record.arrivalNs);
     expect(bodyMs).toBeGreaterThanOrEqual(140);
-    expect(bodyMs).toBeLessThanOrEqual(145);
+    expect(bodyMs).toBeLessThan(150);
     expect(elapsedMs).toBeGreaterThanOrEqual(140);
   });
 });
 
-describe('lockstep schedule', () => {
+describe('lockstep schedule', TIMING, () => {
   let sim: RunningSimulator;
 
   beforeAll(async () => {
@@ -129,27 +145,38 @@ describe('lockstep schedule', () => {
     while (sim.stats().active > 0) await new Promise((resolve) => setTimeout(resolve, 1));
 
     const batch = Array.from({ length: 8 }, (_, i) => sim.writeLog!.get(`batch-${i}`)!);
-    const pacerWrites = sim.writeLog!.get('pacer')!.tokenWritesNs;
+    const pacerWrites = sim.writeLog!.get('pacer')!.tokenWritesNs.map(toMs);
+    const spreads: number[] = [];
     for (let k = 0; k < 6; k++) {
       const writes = batch.map((record) => toMs(record.tokenWritesNs[k]!));
-      expect(Math.max(...writes) - Math.min(...writes)).toBeLessThan(1);
-      // ...and on the pacer's tick, in the same loop.
-      const nearestPacerGap = Math.min(...pacerWrites.map((ns) => Math.abs(toMs(ns) - writes[0]!)));
-      expect(nearestPacerGap).toBeLessThan(1);
+      spreads.push(Math.max(...writes) - Math.min(...writes));
+      // Same tick as the pacer: ticks are 40 ms apart, so anything within half a tick is it.
+      const nearestPacerGap = Math.min(...pacerWrites.map((ms) => Math.abs(ms - writes[0]!)));
+      expect(nearestPacerGap).toBeLessThan(20);
     }
+    // One tick's 8 writes are back to back (typically ~0.2 ms for all 8). This VM sometimes
+    // stalls a single write() for 1–4 ms (measured: ~2% of ticks), so one tick in six may
+    // exceed 1 ms; a second stream on another tick would be 40 ms off and fail the next line.
+    expect(spreads.filter((spread) => spread >= 1).length).toBeLessThanOrEqual(1);
+    expect(Math.max(...spreads)).toBeLessThan(20);
     // The decode clock keeps its 40 ms grid.
-    for (const record of batch) expect(Math.abs(median(gapsMs(record)) - 40)).toBeLessThanOrEqual(1);
+    for (const record of batch)
+      expect(Math.abs(median(gapsMs(record)) - 40)).toBeLessThanOrEqual(1);
   });
 
   it('decodes a lone stream exactly on TTFT + k × tick', async () => {
-    await streamCompletion(`${sim.baseUrl}/chat/completions`, chat({ max_tokens: 4 }), {
+    await streamCompletion(`${sim.baseUrl}/chat/completions`, chat({ max_tokens: 6 }), {
       'x-request-id': 'lone',
     });
     const record = sim.writeLog!.get('lone')!;
-    const offsets = record.tokenWritesNs.map((ns) => toMs(ns - record.arrivalNs));
-    for (const [i, expected] of [80, 120, 160, 200].entries()) {
-      expect(offsets[i]).toBeGreaterThanOrEqual(expected);
-      expect(offsets[i]).toBeLessThanOrEqual(expected + 3);
-    }
+    const lateness = record.tokenWritesNs.map(
+      (ns, k) => toMs(ns - record.arrivalNs) - (80 + 40 * k),
+    );
+    expect(lateness).toHaveLength(6);
+    // Never early; typically a fraction of a ms late. A grid anchored anywhere but at this
+    // stream's prefill end would put every write up to a tick (40 ms) off.
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
+    expect(median(lateness)).toBeLessThan(1);
+    expect(Math.max(...lateness)).toBeLessThan(10);
   });
 });

@@ -59,7 +59,11 @@ describe('streamed chat wire format', () => {
     expect(data.at(-1)).toBe('[DONE]');
     const parsed = chunks(data);
     for (const chunk of parsed) {
-      expect(chunk).toMatchObject({ id: 'chatcmpl-wire-1', object: 'chat.completion.chunk', model: 'wire-model' });
+      expect(chunk).toMatchObject({
+        id: 'chatcmpl-wire-1',
+        object: 'chat.completion.chunk',
+        model: 'wire-model',
+      });
       expect(Number.isInteger(chunk.created)).toBe(true);
     }
     expect(parsed[0]!.choices).toEqual([
@@ -67,7 +71,14 @@ describe('streamed chat wire format', () => {
     ]);
     const tokens = parsed.slice(1, 7);
     expect(tokens.map((c) => c.choices[0]!.delta!.content).join('')).toBe(simulatedText(6));
-    expect(tokens.map((c) => c.choices[0]!.finish_reason)).toEqual([null, null, null, null, null, 'stop']);
+    expect(tokens.map((c) => c.choices[0]!.finish_reason)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      'stop',
+    ]);
     expect(tokens.every((c) => c.usage === null)).toBe(true);
     const usageChunk = parsed[7]!;
     expect(usageChunk.choices).toEqual([]);
@@ -99,7 +110,9 @@ describe('streamed chat wire format', () => {
       chatBody({ stream_options: { include_usage: true, continuous_usage_stats: true } }),
     );
     const parsed = chunks(data);
-    expect(parsed.slice(0, 7).map((c) => c.usage?.completion_tokens)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(parsed.slice(0, 7).map((c) => c.usage?.completion_tokens)).toEqual([
+      0, 1, 2, 3, 4, 5, 6,
+    ]);
     expect(parsed.slice(0, 7).every((c) => c.usage?.prompt_tokens === 6)).toBe(true);
     expect(parsed[7]!.choices).toEqual([]);
   });
@@ -119,6 +132,26 @@ describe('streamed chat wire format', () => {
   it('accepts max_completion_tokens as the cap too', async () => {
     const { data } = await streamCompletion(chatUrl, chatBody({ max_completion_tokens: 2 }));
     expect(data).toHaveLength(1 + 2 + 1);
+  });
+});
+
+describe('zero latency', () => {
+  it('still sends headers and the role chunk before the first token with TTFT and ITL 0', async () => {
+    const instant = await startSimulator({ ttftMs: 0, itlMs: 0, outputTokens: 3, seed: 2 });
+    try {
+      const exchanges = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          streamCompletion(`${instant.baseUrl}/chat/completions`, chatBody()),
+        ),
+      );
+      for (const { response, data } of exchanges) {
+        expect(response.headers.get('content-type')).toBe('text/event-stream');
+        expect(data).toHaveLength(1 + 3 + 1);
+        expect(chunks(data)[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '' });
+      }
+    } finally {
+      await instant.close();
+    }
   });
 });
 
@@ -163,7 +196,10 @@ describe('reasoning and multi-token events', () => {
   });
 
   it('returns reasoning_content in a non-streaming chat message', async () => {
-    const response = await postJson(`${reasoningSim.baseUrl}/chat/completions`, chatBody({ stream: false }));
+    const response = await postJson(
+      `${reasoningSim.baseUrl}/chat/completions`,
+      chatBody({ stream: false }),
+    );
     const body = (await response.json()) as {
       choices: Array<{ message: { content: string; reasoning_content: string } }>;
     };
@@ -195,7 +231,11 @@ describe('errors and other endpoints', () => {
     const response = await fetch(`${sim.url}/v1/nothing-here`);
     expect(response.status).toBe(404);
     const body = (await response.json()) as { error: Record<string, unknown> };
-    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'unknown_url', param: null });
+    expect(body.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'unknown_url',
+      param: null,
+    });
     expect(body.error.message).toContain('GET /v1/nothing-here');
   });
 
@@ -215,7 +255,10 @@ describe('errors and other endpoints', () => {
 
   it('serves /healthz and a model list', async () => {
     expect(await (await fetch(`${sim.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    const models = (await (await fetch(`${sim.baseUrl}/models`)).json()) as { object: string; data: { id: string }[] };
+    const models = (await (await fetch(`${sim.baseUrl}/models`)).json()) as {
+      object: string;
+      data: { id: string }[];
+    };
     expect(models.object).toBe('list');
     expect(models.data.map((m) => m.id)).toEqual(['mock-model']);
     expect((await fetch(`${sim.baseUrl}/models/unknown`)).status).toBe(404);
@@ -246,9 +289,10 @@ describe('errors and other endpoints', () => {
     const fresh = await startSimulator({ ttftMs: 1, itlMs: 1, outputTokens: 4, seed: 1 });
     try {
       await streamCompletion(`${fresh.baseUrl}/chat/completions`, chatBody());
-      await postJson(`${fresh.baseUrl}/chat/completions`, chatBody({ stream: false, max_tokens: 2 })).then((r) =>
-        r.text(),
-      );
+      await postJson(
+        `${fresh.baseUrl}/chat/completions`,
+        chatBody({ stream: false, max_tokens: 2 }),
+      ).then((r) => r.text());
       await postJson(`${fresh.baseUrl}/chat/completions`, 'not json').then((r) => r.text());
       expect(fresh.stats()).toEqual({ requests: 3, active: 0, tokensWritten: 6 });
     } finally {

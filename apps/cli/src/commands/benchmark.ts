@@ -70,26 +70,26 @@ export function builder(yargs: Argv) {
 }
 
 export interface BenchmarkArgs {
-  config?: string;
-  provider?: string;
-  baseUrl?: string;
-  apiKeyEnv?: string;
-  model?: string;
-  prompt?: string;
-  promptFile?: string;
-  maxTokens?: number;
-  temperature?: number;
-  stream?: boolean;
-  timeout?: number;
-  requests?: number;
-  concurrency?: number;
-  warmup?: number;
-  output?: string;
-  records?: string;
-  recordTokens?: boolean;
-  json?: boolean;
-  maxErrorRate?: number;
-  grace?: number;
+  config?: string | undefined;
+  provider?: string | undefined;
+  baseUrl?: string | undefined;
+  apiKeyEnv?: string | undefined;
+  model?: string | undefined;
+  prompt?: string | undefined;
+  promptFile?: string | undefined;
+  maxTokens?: number | undefined;
+  temperature?: number | undefined;
+  stream?: boolean | undefined;
+  timeout?: number | undefined;
+  requests?: number | undefined;
+  concurrency?: number | undefined;
+  warmup?: number | undefined;
+  output?: string | undefined;
+  records?: string | undefined;
+  recordTokens?: boolean | undefined;
+  json?: boolean | undefined;
+  maxErrorRate?: number | undefined;
+  grace?: number | undefined;
 }
 
 /** Loads the config (or the built-in default) and layers the flags over it. */

@@ -23,7 +23,7 @@ export function builder(yargs: Argv) {
     );
 }
 
-export async function handler(args: BenchmarkArgs & { json?: boolean }): Promise<number> {
+export async function handler(args: BenchmarkArgs & { json?: boolean | undefined }): Promise<number> {
   const config = await configFromArgs({ ...args, requests: 1, concurrency: 1, warmup: 0 });
   const resolved = await resolveTargets(config);
   try {

@@ -35,13 +35,13 @@ interface ServeMockArgs {
   tokensPerEvent: number;
   reasoningTokens: number;
   mode: string;
-  seed?: number;
+  seed?: number | undefined;
   rateLimitRate: number;
   serverErrorRate: number;
   dropRate: number;
   stallRate: number;
   stallMs: number;
-  writeLog?: string;
+  writeLog?: string | undefined;
 }
 
 function parseFlag<T>(flag: string, parse: () => T): T {

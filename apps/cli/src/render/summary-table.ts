@@ -38,7 +38,8 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
   );
   const table = new Table({
     head: ['metric (ms)', 'min', 'mean', 'p50', 'p95', 'p99', 'max', 'n'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const row of LATENCY_ROWS) {
