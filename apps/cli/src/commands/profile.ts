@@ -1,7 +1,7 @@
 import { createWallClockAnchor, now } from '@llm-lens/core-timing';
 import { executeRequest, planFromConfig, TokenCountCache } from '@llm-lens/executor';
 import { recordToJson } from '@llm-lens/exporters-json';
-import { createTokenCounter } from '@llm-lens/providers-core';
+import { HttpTransport, createTokenCounter } from '@llm-lens/providers-core';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import { createColors } from '../render/format.js';
@@ -15,6 +15,13 @@ export const describe =
 
 export function builder(yargs: Argv) {
   return targetOptions(yargs)
+    .option('warmup', {
+      alias: 'w',
+      type: 'number',
+      default: 1,
+      describe:
+        'Unmeasured requests sent first on a separate connection, so the profiled request runs on a warm process but still opens its own connection',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print the request record (with every token offset) as JSON' })
     .example('$0 profile', 'One request to the built-in simulator')
     .example(
@@ -23,7 +30,13 @@ export function builder(yargs: Argv) {
     );
 }
 
-export async function handler(args: BenchmarkArgs & { json?: boolean | undefined }): Promise<number> {
+export async function handler(
+  args: BenchmarkArgs & { json?: boolean | undefined; warmup?: number | undefined },
+): Promise<number> {
+  const warmups = args.warmup ?? 1;
+  if (!Number.isInteger(warmups) || warmups < 0) {
+    throw new CliError(`--warmup: must be a whole number ≥ 0, got ${args.warmup}`);
+  }
   const config = await configFromArgs({ ...args, requests: 1, concurrency: 1, warmup: 0 });
   const resolved = await resolveTargets(config);
   try {
@@ -32,6 +45,7 @@ export async function handler(args: BenchmarkArgs & { json?: boolean | undefined
     const scenario = plan.scenarios[0];
     if (!target || !scenario) throw new CliError('profile needs at least one provider model and one scenario.');
     const counter = createTokenCounter(target.model);
+    counter.count('warm up'); // loads the vocabulary now, not during the profiled stream
     const input: Parameters<typeof executeRequest>[0]['input'] = {
       model: target.model,
       prompt: scenario.prompt,
@@ -40,6 +54,29 @@ export async function handler(args: BenchmarkArgs & { json?: boolean | undefined
     if (scenario.maxTokens !== undefined) input.maxTokens = scenario.maxTokens;
     if (scenario.temperature !== undefined) input.temperature = scenario.temperature;
     if (target.extraBody) input.extraBody = target.extraBody;
+    const anchor = createWallClockAnchor();
+    if (warmups > 0) {
+      const warmTransport = new HttpTransport();
+      try {
+        for (let i = 0; i < warmups; i++) {
+          await executeRequest({
+            provider: target.provider,
+            transport: warmTransport,
+            input,
+            requestId: `profile-warmup-${i + 1}`,
+            attempt: 1,
+            scenario: scenario.name,
+            isWarmup: true,
+            scheduledNs: now(),
+            anchor,
+            timeouts: { totalMs: scenario.timeoutMs ?? 120_000 },
+            tokenCounter: undefined,
+          });
+        }
+      } finally {
+        await warmTransport.close();
+      }
+    }
     const record = await executeRequest({
       provider: target.provider,
       transport: target.transport,
@@ -49,7 +86,7 @@ export async function handler(args: BenchmarkArgs & { json?: boolean | undefined
       scenario: scenario.name,
       isWarmup: false,
       scheduledNs: now(),
-      anchor: createWallClockAnchor(),
+      anchor,
       timeouts: { ...target.timeouts, ...(scenario.timeoutMs ? { totalMs: scenario.timeoutMs } : {}) },
       tokenCounter: new TokenCountCache(counter),
     });

@@ -1,0 +1,274 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningSimulator, startSimulator } from '@llm-lens/providers-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lens-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const STAT_KEYS = ['min', 'mean', 'stdev', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max'];
+
+describe('llm-lens benchmark on the built-in simulator', () => {
+  it('prints the summary JSON with --json and writes records and summary files', async () => {
+    const records = join(dir, 'out', 'records.jsonl');
+    const output = join(dir, 'out', 'summary.json');
+    const result = await runCli([
+      'benchmark', '--requests', '6', '--concurrency', '3', '--warmup', '2',
+      '--records', records, '--output', output, '--json',
+    ]);
+    expect(result.stderr).not.toMatch(/\x1b\[/); // no progress redraws when not a TTY
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.schema_version).toBe(1);
+    expect(Object.keys(summary.run)).toEqual(
+      expect.arrayContaining(['tool_version', 'started_at', 'ended_at', 'config_hash', 'node_version', 'cpu_count']),
+    );
+    expect(summary.complete).toBe(true);
+    const group = summary.groups[0];
+    expect(group).toMatchObject({ provider: 'mock', model: 'mock-model', scenario: 'default', complete: true });
+    expect(group.requests).toEqual({ total: 6, succeeded: 6, failed: 0, warmup: 2 });
+    for (const metric of ['ttft', 'ttfo', 'itl', 'chunk_gap', 'tpot', 'e2e', 'ttfb']) {
+      expect(Object.keys(group[metric])).toEqual(expect.arrayContaining(STAT_KEYS));
+    }
+    // The default simulator: TTFT 150 ms, ITL 20 ms, 64 tokens capped by max_tokens 64.
+    expect(group.ttft.p50).toBeGreaterThan(149);
+    expect(group.ttft.p50).toBeLessThan(170);
+    expect(group.itl.p50).toBeGreaterThan(19);
+    expect(group.itl.p50).toBeLessThan(21.5);
+    expect(group.tokens.output).toBe(6 * 64);
+    expect(group.throughput.requests_per_s).toBeGreaterThan(0);
+    expect(group.fidelity).toHaveProperty('client_bound');
+    expect(group.errors).toEqual({});
+
+    expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual(summary);
+    const lines = readFileSync(records, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(8);
+    expect(lines.filter((l) => l.warmup)).toHaveLength(2);
+    for (const field of [
+      'request_id', 'started_at', 'provider', 'model', 'scenario', 'attempt', 'status', 'error_class',
+      'queue_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'ttft_ms', 'ttfo_ms', 'e2e_ms', 'tpot_ms',
+      'input_tokens', 'output_tokens', 'reasoning_tokens', 'token_count_source', 'token_count_mismatch',
+    ]) {
+      expect(lines[0]).toHaveProperty(field);
+    }
+    expect(lines[0].token_offsets_ms).toBeUndefined();
+    expect(lines[0].token_count_source).toBe('server_usage');
+  });
+
+  it('prints a table of TTFT, ITL, TPOT and E2E with usage, success rate and fidelity', async () => {
+    const result = await runCli(['benchmark', '-n', '3', '-C', '3', '-w', '0', '--max-tokens', '8']);
+    expect(result.code).toBe(0);
+    for (const label of ['TTFT', 'ITL (per token)', 'TPOT', 'E2E', 'p50', 'p95', 'p99', 'Tokens/s per request']) {
+      expect(result.stdout).toContain(label);
+    }
+    expect(result.stdout).toContain('Requests: 3/3 succeeded (100%)');
+    expect(result.stdout).toContain('Tokens: input');
+    expect(result.stdout).toMatch(/Fidelity: event-loop delay p99 [\d.]+ ms/);
+    expect(result.stderr).toContain('built-in simulator at http://127.0.0.1:');
+  });
+
+  it('includes per-event arrival offsets with --record-tokens', async () => {
+    const records = join(dir, 'tokens.jsonl');
+    const result = await runCli(['benchmark', '-n', '1', '-w', '0', '--max-tokens', '5', '--records', records, '--record-tokens', '--json']);
+    expect(result.code).toBe(0);
+    const line = JSON.parse(readFileSync(records, 'utf8').trim());
+    expect(line.token_offsets_ms).toHaveLength(5);
+    expect(line.token_counts).toEqual([1, 1, 1, 1, 1]);
+    expect(line.token_offsets_ms[0]).toBeCloseTo(line.ttft_ms, 3);
+  });
+
+  it('exits 1 when failed requests exceed --max-error-rate, and reports the error classes', async () => {
+    const config = join(dir, 'faults.yaml');
+    writeFileSync(
+      config,
+      [
+        'providers:',
+        '  - name: flaky',
+        '    type: mock',
+        '    models: [mock-model]',
+        '    mock: { ttft_ms: 5, itl_ms: 1, output_tokens: 4, seed: 11, faults: { server_error_rate: 0.5 } }',
+        'scenarios:',
+        '  - name: s',
+        '    prompt: hi',
+        '    requests: 10',
+        '    concurrency: 2',
+      ].join('\n'),
+    );
+    const result = await runCli(['benchmark', '--config', config, '--max-error-rate', '0.1', '--json']);
+    expect(result.code).toBe(1);
+    const group = JSON.parse(result.stdout).groups[0];
+    expect(group.requests.failed).toBeGreaterThan(1);
+    expect(group.errors.server_error).toBe(group.requests.failed);
+    const ok = await runCli(['benchmark', '--config', config, '--json']);
+    expect(ok.code).toBe(0); // default --max-error-rate 1: never fails the run
+  });
+
+  it('stops on SIGINT, writes partial outputs marked incomplete and exits 130', async () => {
+    const config = join(dir, 'slow.yaml');
+    writeFileSync(
+      config,
+      [
+        'providers: [{ name: slow, type: mock, models: [m], mock: { ttft_ms: 50, itl_ms: 20, output_tokens: 40 } }]',
+        'scenarios: [{ name: long, prompt: hi, requests: 500, concurrency: 2 }]',
+      ].join('\n'),
+    );
+    const records = join(dir, 'partial.jsonl');
+    const output = join(dir, 'partial.json');
+    const result = await runCli(['benchmark', '-c', config, '--records', records, '--output', output, '--grace', '200'], {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (existsSync(records) && readFileSync(records, 'utf8').split('\n').length > 2) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 50);
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('SIGINT: stopping');
+    const summary = JSON.parse(readFileSync(output, 'utf8'));
+    expect(summary.complete).toBe(false);
+    expect(summary.groups[0].complete).toBe(false);
+    const lines = readFileSync(records, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBeLessThan(500);
+    expect(result.stdout).toContain('Run interrupted');
+  });
+});
+
+describe('API keys', () => {
+  let simulator: RunningSimulator;
+  beforeAll(async () => {
+    simulator = await startSimulator({ ttftMs: 5, itlMs: 1, outputTokens: 4 });
+  });
+  afterAll(async () => {
+    await simulator.close();
+  });
+
+  it('never appear in stdout, stderr, the summary or the records, even on errors and with --debug', async () => {
+    const key = 'sk-lens-test-9f8e7d6c5b4a3210-DO-NOT-PRINT';
+    const records = join(dir, 'secret.jsonl');
+    const output = join(dir, 'secret.json');
+    const env = { LENS_SECRET_KEY: key };
+    const args = ['--provider', 'openai-compatible', '--base-url', simulator.baseUrl, '--model', 'mock-model', '--api-key-env', 'LENS_SECRET_KEY'];
+    const runs = [
+      await runCli(['benchmark', ...args, '-n', '3', '--records', records, '--output', output], { env }),
+      await runCli(['benchmark', ...args, '-n', '2', '--json', '--debug'], { env }),
+      await runCli(['profile', ...args, '--json'], { env }),
+      await runCli(['profile', ...args], { env }),
+      // A failing endpoint: the error path must not print the key either.
+      await runCli(['benchmark', '--provider', 'openai-compatible', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'x', '--api-key-env', 'LENS_SECRET_KEY', '-n', '1', '--json', '--debug'], { env }),
+    ];
+    expect(runs.slice(0, 4).map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(JSON.parse(runs[4]!.stdout).groups[0].errors).toEqual({ network: 1 });
+    const everything = [
+      ...runs.flatMap((r) => [r.stdout, r.stderr]),
+      readFileSync(records, 'utf8'),
+      readFileSync(output, 'utf8'),
+    ].join('\n');
+    expect(everything).not.toContain(key);
+    expect(everything).not.toContain(key.slice(0, 20));
+  });
+
+  it('names the missing variable when the key is not set', async () => {
+    const result = await runCli(['benchmark', '--provider', 'openai', '--model', 'gpt-4o-mini'], {
+      env: { OPENAI_API_KEY: '' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: provider "openai" needs an API key: set the environment variable OPENAI_API_KEY/);
+  });
+});
+
+describe('usage errors', () => {
+  it('reports every bad config field with its path, without a stack trace', async () => {
+    const config = join(dir, 'bad.yaml');
+    writeFileSync(
+      config,
+      'providers:\n  - type: mock\n    models: [m]\nscenarios:\n  - prompt: hi\n    concurrency: ten\n    requests: -1\n',
+    );
+    const result = await runCli(['validate', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('scenarios[0].concurrency: must be a positive integer, got "ten"');
+    expect(result.stderr).toContain('scenarios[0].requests: must be a positive integer');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const bench = await runCli(['benchmark', '--config', config]);
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toContain('scenarios[0].concurrency');
+  });
+
+  it('rejects bad flag values and unknown flags with exit code 2', async () => {
+    const zero = await runCli(['benchmark', '--concurrency', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--concurrency: must be a positive integer, got 0');
+    const unknown = await runCli(['benchmark', '--concurrancy', '4']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: Unknown argument/);
+    const missing = await runCli(['validate', '--config', join(dir, 'nope.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.yaml');
+  });
+
+  it('init writes a starter config that validates, and refuses to overwrite it', async () => {
+    const file = join(dir, 'starter.yaml');
+    expect((await runCli(['init', '--file', file])).code).toBe(0);
+    const valid = await runCli(['validate', '--config', file]);
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain(': ok');
+    const again = await runCli(['init', '--file', file]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+  });
+
+  it('prints the version and help with examples', async () => {
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await runCli(['--help']);
+    for (const command of ['benchmark', 'profile', 'init', 'validate', 'serve-mock', 'Examples:']) {
+      expect(help.stdout).toContain(command);
+    }
+    const benchHelp = await runCli(['benchmark', '--help']);
+    expect(benchHelp.stdout).toContain('--max-error-rate');
+    expect(benchHelp.stdout).toContain('Examples:');
+  });
+});
+
+describe('llm-lens profile and serve-mock', () => {
+  it('profile shows the phases of one request', async () => {
+    const result = await runCli(['profile', '--max-tokens', '12']);
+    expect(result.code).toBe(0);
+    for (const phase of ['connect', 'ttfb', 'ttft', 'tpot', 'e2e', 'ITL (ms, n=11)', 'Token arrivals']) {
+      expect(result.stdout).toContain(phase);
+    }
+    const json = await runCli(['profile', '--max-tokens', '12', '--json']);
+    const record = JSON.parse(json.stdout);
+    expect(record.token_offsets_ms).toHaveLength(12);
+    expect(record.connect_ms).toBeGreaterThan(0);
+  });
+
+  it('serve-mock serves the OpenAI API until SIGINT', async () => {
+    let url = '';
+    let models: unknown;
+    const result = await runCli(['serve-mock', '--port', '0', '--ttft', 'normal:20,2'], {
+      onSpawn: (child) => {
+        child.stdout!.on('data', async (d: Buffer) => {
+          const match = /listening on (http:\/\/\S+)/.exec(d.toString());
+          if (!match || url) return;
+          url = match[1]!;
+          models = await (await fetch(`${url}/v1/models`)).json();
+          child.kill('SIGINT');
+        });
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(models).toMatchObject({ object: 'list' });
+  });
+
+  it('serve-mock rejects a bad latency spec by flag name', async () => {
+    const result = await runCli(['serve-mock', '--ttft', 'gaussian:1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: --ttft: /);
+  });
+});
