@@ -18,7 +18,7 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       'benchmark', '--requests', '6', '--concurrency', '3', '--warmup', '2',
       '--records', records, '--output', output, '--json',
     ]);
-    expect(result.stderr).not.toMatch(/\x1b\[/); // no progress redraws when not a TTY
+    expect(result.stderr).not.toContain('\u001b['); // no progress redraws when not a TTY
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.schema_version).toBe(1);
