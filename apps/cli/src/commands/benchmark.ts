@@ -7,6 +7,7 @@ import {
 } from '@llm-lens/config';
 import { runBenchmark } from '@llm-lens/executor';
 import { JsonlRecordWriter, formatSummaryJson, writeSummaryJson } from '@llm-lens/exporters-json';
+import type { RequestRecord } from '@llm-lens/core-timing';
 import type { RunSummary } from '@llm-lens/metrics';
 import { createTokenCounter } from '@llm-lens/providers-core';
 import type { Argv } from 'yargs';
@@ -139,7 +140,7 @@ export async function handler(args: BenchmarkArgs): Promise<number> {
       cancelSignal: interrupts.cancel,
       graceMs: args.grace ?? 10_000,
       onProgress: (event) => progress.update(event),
-      onRecord: (record) => records?.write(record),
+      onRecord: (record) => records?.write(redactRecord(record, resolved.secrets)),
       tokenCounterFor: (model) => createTokenCounter(model),
       meta: { toolVersion: TOOL_VERSION },
     });
@@ -160,6 +161,18 @@ export async function handler(args: BenchmarkArgs): Promise<number> {
   }
   if (interrupted) return EXIT.interrupted;
   return exceedsErrorRate(summary, config.outputs.max_error_rate) ? EXIT.failedRequests : EXIT.ok;
+}
+
+/**
+ * Masks any API key a server echoed back into an error message. Keys are never put into
+ * records by us; this guards against servers that quote the credential they rejected.
+ */
+function redactRecord(record: RequestRecord, secrets: readonly string[]): RequestRecord {
+  const message = record.errorMessage;
+  if (message === undefined || !secrets.some((s) => message.includes(s))) return record;
+  let redacted = message;
+  for (const secret of secrets) redacted = redacted.split(secret).join('[redacted]');
+  return { ...record, errorMessage: redacted };
 }
 
 /** Whether failed measured requests exceed the allowed share in any group. */
