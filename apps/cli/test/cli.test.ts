@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningSimulator, startSimulator } from '@llm-lens/providers-mock';
@@ -170,6 +172,32 @@ describe('API keys', () => {
     ].join('\n');
     expect(everything).not.toContain(key);
     expect(everything).not.toContain(key.slice(0, 20));
+  });
+
+  it('masks a key that a server quotes back in its error message', async () => {
+    const key = 'sk-lens-echoed-0123456789abcdef';
+    const server = createServer((req, res) => {
+      req.resume();
+      const auth = String(req.headers.authorization ?? '');
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.replace('Bearer ', '')}`, type: 'invalid_request_error' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const records = join(dir, 'echo.jsonl');
+    try {
+      const result = await runCli(
+        ['benchmark', '-p', 'openai-compatible', '--base-url', `http://127.0.0.1:${port}/v1`, '-m', 'x', '--api-key-env', 'ECHO_KEY', '-n', '2', '-w', '0', '--records', records, '--json'],
+        { env: { ECHO_KEY: key } },
+      );
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout).groups[0].errors).toEqual({ auth: 2 });
+      const lines = readFileSync(records, 'utf8');
+      expect(lines).toContain('Incorrect API key provided: [redacted]');
+      expect(lines + result.stdout + result.stderr).not.toContain(key);
+    } finally {
+      server.close();
+    }
   });
 
   it('names the missing variable when the key is not set', async () => {
