@@ -1,4 +1,9 @@
-import type { ChatMessage, HttpTransport, Provider } from '@llm-lens/providers-core';
+import type {
+  ChatMessage,
+  HttpTransport,
+  Provider,
+  ProviderRequestInput,
+} from '@llm-lens/providers-core';
 import type { RequestTimeouts } from './request-runner.js';
 
 /** A provider/model to measure, with the transport (connection pool) its requests use. */
@@ -32,4 +37,24 @@ export interface ScenarioPlan {
 export interface BenchmarkPlan {
   targets: readonly BenchmarkTarget[];
   scenarios: readonly ScenarioPlan[];
+}
+
+/** What a scenario asks of a target's adapter, for every request of the pair. */
+export function requestInput(target: BenchmarkTarget, scenario: ScenarioPlan): ProviderRequestInput {
+  const input: ProviderRequestInput = {
+    model: target.model,
+    prompt: scenario.prompt,
+    stream: scenario.stream,
+  };
+  if (scenario.maxTokens !== undefined) input.maxTokens = scenario.maxTokens;
+  if (scenario.temperature !== undefined) input.temperature = scenario.temperature;
+  if (target.extraBody) input.extraBody = target.extraBody;
+  return input;
+}
+
+/** The target's timeouts, with the scenario's total timeout taking precedence. */
+export function requestTimeouts(target: BenchmarkTarget, scenario: ScenarioPlan): RequestTimeouts {
+  const timeouts: RequestTimeouts = { ...target.timeouts };
+  if (scenario.timeoutMs !== undefined) timeouts.totalMs = scenario.timeoutMs;
+  return timeouts;
 }

@@ -10,9 +10,14 @@ import {
   now,
 } from '@llm-lens/core-timing';
 import { Aggregator, LatencyHistogram, type RunSummary, buildRunSummary } from '@llm-lens/metrics';
-import type { ProviderRequestInput } from '@llm-lens/providers-core';
-import type { BenchmarkPlan, BenchmarkTarget, ScenarioPlan } from './plan.js';
-import { type RequestTimeouts, executeRequest } from './request-runner.js';
+import {
+  type BenchmarkPlan,
+  type BenchmarkTarget,
+  type ScenarioPlan,
+  requestInput,
+  requestTimeouts,
+} from './plan.js';
+import { executeRequest } from './request-runner.js';
 import { type TextTokenCounter, TokenCountCache } from './token-count-cache.js';
 
 /** A snapshot of a run in progress, for live displays. */
@@ -170,16 +175,8 @@ interface PairContext {
 /** Closed loop: warm-up, then `requests` measured requests, `concurrency` at a time. */
 async function runPair(ctx: PairContext): Promise<boolean> {
   const { target, scenario, options } = ctx;
-  const input: ProviderRequestInput = {
-    model: target.model,
-    prompt: scenario.prompt,
-    stream: scenario.stream,
-  };
-  if (scenario.maxTokens !== undefined) input.maxTokens = scenario.maxTokens;
-  if (scenario.temperature !== undefined) input.temperature = scenario.temperature;
-  if (target.extraBody) input.extraBody = target.extraBody;
-  const timeouts: RequestTimeouts = { ...target.timeouts };
-  if (scenario.timeoutMs !== undefined) timeouts.totalMs = scenario.timeoutMs;
+  const input = requestInput(target, scenario);
+  const timeouts = requestTimeouts(target, scenario);
 
   const progressTtft = new LatencyHistogram();
   const stopped = () => ctx.stopSignal?.aborted === true || ctx.cancelSignal.aborted;

@@ -1,5 +1,11 @@
 import { createWallClockAnchor, now } from '@llm-lens/core-timing';
-import { executeRequest, planFromConfig, TokenCountCache } from '@llm-lens/executor';
+import {
+  TokenCountCache,
+  executeRequest,
+  planFromConfig,
+  requestInput,
+  requestTimeouts,
+} from '@llm-lens/executor';
 import { recordToJson } from '@llm-lens/exporters-json';
 import { HttpTransport, createTokenCounter } from '@llm-lens/providers-core';
 import type { Argv } from 'yargs';
@@ -46,14 +52,8 @@ export async function handler(
     if (!target || !scenario) throw new CliError('profile needs at least one provider model and one scenario.');
     const counter = createTokenCounter(target.model);
     counter.count('warm up'); // loads the vocabulary now, not during the profiled stream
-    const input: Parameters<typeof executeRequest>[0]['input'] = {
-      model: target.model,
-      prompt: scenario.prompt,
-      stream: scenario.stream,
-    };
-    if (scenario.maxTokens !== undefined) input.maxTokens = scenario.maxTokens;
-    if (scenario.temperature !== undefined) input.temperature = scenario.temperature;
-    if (target.extraBody) input.extraBody = target.extraBody;
+    const input = requestInput(target, scenario);
+    const timeouts = requestTimeouts(target, scenario);
     const anchor = createWallClockAnchor();
     if (warmups > 0) {
       const warmTransport = new HttpTransport();
@@ -69,7 +69,7 @@ export async function handler(
             isWarmup: true,
             scheduledNs: now(),
             anchor,
-            timeouts: { totalMs: scenario.timeoutMs ?? 120_000 },
+            timeouts,
             tokenCounter: undefined,
           });
         }
@@ -87,7 +87,7 @@ export async function handler(
       isWarmup: false,
       scheduledNs: now(),
       anchor,
-      timeouts: { ...target.timeouts, ...(scenario.timeoutMs ? { totalMs: scenario.timeoutMs } : {}) },
+      timeouts,
       tokenCounter: new TokenCountCache(counter),
     });
     if (args.json) {
