@@ -21,7 +21,7 @@ export class ProgressLine {
     const errors = event.failed > 0 ? `  errors ${event.failed}` : '';
     const stopping = event.stopping ? '  stopping (Ctrl-C again to cancel now)' : '';
     const line = `${pair}${event.provider}/${event.model} ${event.scenario}  ${phase}${event.done}/${event.total}  ${formatRate(event.requestsPerS)} req/s${ttft}${errors}${stopping}`;
-    const width = this.stream.columns ?? 120;
+    const width = this.stream.columns || 120; // 0 when the terminal reports no size
     this.stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, width - 1))}`);
     this.active = true;
   }
