@@ -242,7 +242,13 @@ async function runPair(ctx: PairContext): Promise<boolean> {
     };
     const workers: Promise<void>[] = [];
     for (let i = 0; i < Math.min(scenario.concurrency, total); i++) workers.push(worker());
-    await Promise.all(workers);
+    // Long requests finish rarely: keep elapsed time and rates moving between completions.
+    const ticker = options.onProgress ? setInterval(() => emitProgress(false), 500) : undefined;
+    try {
+      await Promise.all(workers);
+    } finally {
+      if (ticker) clearInterval(ticker);
+    }
     emitProgress(true);
     return done === total;
   };
