@@ -1,7 +1,8 @@
 import { now } from './clock.js';
 import type { ConnectionPhases } from './record.js';
 
-const INITIAL_EVENT_CAPACITY = 256;
+// Small start, doubling growth: at high concurrency per-request buffers dominate allocation.
+const INITIAL_EVENT_CAPACITY = 16;
 
 /** Timing fields derived from one request's stamps; see ARCHITECTURE.md for each meaning. */
 export interface StreamTimings {

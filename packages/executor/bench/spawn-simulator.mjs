@@ -9,8 +9,8 @@ const SCRIPT = fileURLToPath(new URL('./simulator-process.mjs', import.meta.url)
 
 /**
  * Spawns `node simulator-process.mjs '<options>'`, under `taskset -c <core>` when `core` is
- * given. Resolves once it listens, with its base URL and a `close()` that stops it (flushing
- * the write log) and resolves to the simulator's own counters and CPU time.
+ * given. Resolves once it listens, with its base URL, `cpuUs()` and a `close()` that stops
+ * it (flushing the write log) and resolves to the simulator's own counters and CPU time.
  */
 export async function spawnSimulator(options, { core } = {}) {
   const nodeArgs = [SCRIPT, JSON.stringify(options)];
@@ -44,6 +44,11 @@ export async function spawnSimulator(options, { core } = {}) {
   const { baseUrl } = await nextLine();
   return {
     baseUrl,
+    /** The simulator's CPU time so far, µs. */
+    async cpuUs() {
+      child.kill('SIGUSR2');
+      return (await nextLine()).cpuUs;
+    },
     async close() {
       child.kill('SIGTERM');
       const report = await nextLine();

@@ -45,6 +45,8 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
     await runPlan(plan('warmup', scenario.concurrency), { tokenCounterFor });
 
     const records = [];
+    const simulatorCpuBefore = await simulator.cpuUs();
+    const usageBefore = process.resourceUsage();
     const cpuBefore = process.cpuUsage();
     const startNs = process.hrtime.bigint();
     const summary = await runPlan(plan(scenario.name, scenario.requests), {
@@ -53,18 +55,24 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
     });
     const windowNs = Number(process.hrtime.bigint() - startNs);
     const cpu = process.cpuUsage(cpuBefore);
+    const usageAfter = process.resourceUsage();
+    const simulatorCpuUs = (await simulator.cpuUs()) - simulatorCpuBefore;
     await transport.close();
-    const simulatorReport = await simulator.close();
+    await simulator.close();
     const writes = readWriteLog(logFile);
     return {
       ...joinWithWriteLog(records, writes),
+      simulatorTicks: describeTicks(records, writes, scenario.itlMs),
       scenario,
       windowS: windowNs / 1e9,
       clientCpuS: (cpu.user + cpu.system) / 1e6,
-      simulatorCpuS: simulatorReport.cpuUs / 1e6,
+      simulatorCpuS: simulatorCpuUs / 1e6,
       eventLoopDelayP99Ms: summary.fidelity.event_loop_delay_p99_ms,
       eventLoopDelayMaxMs: summary.fidelity.event_loop_delay_max_ms,
       clientBound: summary.fidelity.client_bound,
+      // The client was runnable but another process had its core.
+      involuntaryContextSwitches:
+        usageAfter.involuntaryContextSwitches - usageBefore.involuntaryContextSwitches,
       failed: summary.groups[0]?.requests.failed ?? scenario.requests,
     };
   } finally {
@@ -116,4 +124,36 @@ export function joinWithWriteLog(records, writes) {
     chunkGapError: describeDistribution(gapErrors),
     tokenLag: describeDistribution(tokenLags),
   };
+}
+
+/**
+ * How the simulator spread each decode step's writes: the measured requests' token writes,
+ * split into bursts wherever the server was silent for half a tick. `spreadMs` is first to
+ * last write of a burst: the client faced `size` chunks over that time, not all at once.
+ */
+export function describeTicks(records, writes, itlMs) {
+  const stamps = [];
+  for (const record of records) {
+    const server = writes.get(record.requestId);
+    if (server === undefined) continue;
+    for (const ns of server.tokenWritesNs) stamps.push(Number(ns));
+  }
+  if (stamps.length === 0) return null;
+  const sorted = Float64Array.from(stamps).sort();
+  const quietNs = (itlMs * NS_PER_MS) / 2;
+  const spreads = [];
+  const sizes = [];
+  let first = sorted[0];
+  let size = 1;
+  for (let i = 1; i <= sorted.length; i++) {
+    if (i === sorted.length || sorted[i] - sorted[i - 1] > quietNs) {
+      spreads.push((sorted[i - 1] - first) / NS_PER_MS);
+      sizes.push(size);
+      first = sorted[i];
+      size = 1;
+    } else {
+      size++;
+    }
+  }
+  return { bursts: spreads.length, size: describeDistribution(sizes), spreadMs: describeDistribution(spreads) };
 }

@@ -9,12 +9,13 @@ import {
 import {
   type ErrorClassification,
   type HttpTransport,
+  type InFlightRequest,
   type Provider,
   type ProviderRequestInput,
   type ResponseDecoder,
+  type ResponseSink,
   type StreamEvent,
   type Usage,
-
   classifyTransportError,
 } from '@llm-lens/providers-core';
 import { type ChunkConsumer, drainConsumer, enqueueChunk } from './chunk-drain.js';
@@ -63,10 +64,40 @@ export function executeRequest(ctx: RequestContext): Promise<RequestRecord> {
   });
 }
 
-class RequestExecution implements ChunkConsumer {
+
+
+/**
+ * In-flight executions per external cancel signal, behind one 'abort' listener per signal.
+ * A listener per request would cost microseconds each at high concurrency: EventTarget
+ * scans its whole listener list on every add and remove.
+ */
+const executionsBySignal = new WeakMap<AbortSignal, Set<RequestExecution>>();
+
+function watchSignal(signal: AbortSignal, execution: RequestExecution): void {
+  let executions = executionsBySignal.get(signal);
+  if (executions === undefined) {
+    const watched = new Set<RequestExecution>();
+    executions = watched;
+    executionsBySignal.set(signal, watched);
+    signal.addEventListener(
+      'abort',
+      () => {
+        // A copy: cancelling can finish an execution, which unwatches it.
+        for (const execution of [...watched]) execution.cancelByUser();
+      },
+      { once: true },
+    );
+  }
+  executions.add(execution);
+}
+
+// The execution is its own response sink and chunk consumer: one object per request, no
+// closures per callback and no AbortController (the transport's cancel handle is cheaper).
+class RequestExecution implements ChunkConsumer, ResponseSink {
   private readonly timer: StreamTimer;
   private readonly decoder: ResponseDecoder;
-  private readonly abort = new AbortController();
+  private inFlight: InFlightRequest | undefined;
+  private isCancelRequested = false;
   private status = 0;
   private errorBody = '';
   private failure: ErrorClassification | undefined;
@@ -81,7 +112,6 @@ class RequestExecution implements ChunkConsumer {
   private lastChunkNs = 0n;
   private readonly emitEvent: (event: StreamEvent) => void;
   private currentStamp = 0n;
-  private onExternalAbort: (() => void) | undefined;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -111,11 +141,7 @@ class RequestExecution implements ChunkConsumer {
       this.fail({ errorClass: 'cancelled', message: 'cancelled before dispatch' }, now());
       return;
     }
-    if (ctx.signal) {
-      this.onExternalAbort = () =>
-        this.cancel({ errorClass: 'cancelled', message: 'cancelled by the user (interrupt)' });
-      ctx.signal.addEventListener('abort', this.onExternalAbort, { once: true });
-    }
+    if (ctx.signal) watchSignal(ctx.signal, this);
     const { totalMs, ttftMs } = ctx.timeouts;
     if (totalMs !== undefined) {
       this.timeoutHandles.push(
@@ -132,6 +158,8 @@ class RequestExecution implements ChunkConsumer {
     if (ttftMs !== undefined) {
       this.timeoutHandles.push(
         setTimeout(() => {
+          // A token that arrived before the deadline may still wait in the parse queue.
+          drainConsumer(this);
           if (this.timer.eventCount === 0) {
             this.cancel({
               errorClass: 'timeout_ttft',
@@ -142,39 +170,47 @@ class RequestExecution implements ChunkConsumer {
       );
     }
     this.timer.markDispatch(now());
-    ctx.transport.send(
-      spec,
-      {
-        onConnection: (phases: ConnectionPhases | undefined, stampNs: bigint) => {
-          this.timer.setConnectionPhases(phases);
-          this.timer.markSent(stampNs);
-        },
-        onHeaders: (status, _headers, stampNs) => {
-          this.status = status;
-          this.timer.markHeaders(stampNs);
-          this.headers = _headers;
-          this.armIdleTimer(stampNs);
-        },
-        onChunk: (chunk, stampNs) => {
-          // The hot path: the chunk was stamped by the transport; only queue it here.
-          this.lastChunkNs = stampNs;
-          enqueueChunk(this, chunk, stampNs);
-        },
-        onComplete: (stampNs) => this.complete(stampNs),
-        onError: (error, stampNs) => {
-          drainConsumer(this);
-          this.fail(
-            this.failure ??
-              classifyTransportError(error, { afterHeaders: this.timer.headersNs !== undefined }),
-            stampNs,
-          );
-        },
-      },
-      this.abort.signal,
-    );
+    this.inFlight = ctx.transport.send(spec, this);
+    // No sink callback runs inside send(), but a cancel may have come first.
+    if (this.isCancelRequested) this.inFlight.cancel();
   }
 
   private headers: Readonly<Record<string, string | string[] | undefined>> = {};
+
+  onConnection(phases: ConnectionPhases | undefined, stampNs: bigint): void {
+    this.timer.setConnectionPhases(phases);
+    this.timer.markSent(stampNs);
+  }
+
+  onHeaders(
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    stampNs: bigint,
+  ): void {
+    this.status = status;
+    this.timer.markHeaders(stampNs);
+    this.headers = headers;
+    this.armIdleTimer(stampNs);
+  }
+
+  onChunk(chunk: Buffer, stampNs: bigint): void {
+    // The hot path: the chunk was stamped by the transport; only queue it here.
+    this.lastChunkNs = stampNs;
+    enqueueChunk(this, chunk, stampNs);
+  }
+
+  onComplete(stampNs: bigint): void {
+    this.complete(stampNs);
+  }
+
+  onError(error: Error, stampNs: bigint): void {
+    drainConsumer(this);
+    this.fail(
+      this.failure ??
+        classifyTransportError(error, { afterHeaders: this.timer.headersNs !== undefined }),
+      stampNs,
+    );
+  }
 
   consumeChunk(chunk: Buffer, stampNs: bigint): void {
     if (this.finished) return;
@@ -197,19 +233,22 @@ class RequestExecution implements ChunkConsumer {
     }
     const { text, reasoningText, toolText } = event;
     if (text.length === 0 && reasoningText.length === 0 && toolText.length === 0) return;
-    if (text.length > 0) this.text += text;
-    if (reasoningText.length > 0) this.reasoningText += reasoningText;
-    if (toolText.length > 0) this.toolText += toolText;
+    const counter = this.ctx.tokenCounter;
+    // The texts are kept only for the tokenizer's whole-text count at the end: without one,
+    // they would be memory held (and copied by every young-generation GC) for nothing.
+    if (counter) {
+      if (text.length > 0) this.text += text;
+      if (reasoningText.length > 0) this.reasoningText += reasoningText;
+      if (toolText.length > 0) this.toolText += toolText;
+    }
     let tokens: number;
     if (event.serverTokens !== undefined && event.serverTokens > 0) {
       tokens = event.serverTokens;
       this.serverTokenEvents++;
-    } else if (this.ctx.tokenCounter) {
+    } else if (counter) {
       tokens = Math.max(
         1,
-        this.ctx.tokenCounter.count(text) +
-          this.ctx.tokenCounter.count(reasoningText) +
-          this.ctx.tokenCounter.count(toolText),
+        counter.count(text) + counter.count(reasoningText) + counter.count(toolText),
       );
     } else {
       tokens = 1;
@@ -237,10 +276,16 @@ class RequestExecution implements ChunkConsumer {
     this.idleHandle = setTimeout(check, idleMs);
   }
 
+  /** The run's cancel signal aborted. */
+  cancelByUser(): void {
+    this.cancel({ errorClass: 'cancelled', message: 'cancelled by the user (interrupt)' });
+  }
+
   private cancel(reason: ErrorClassification): void {
     if (this.finished || this.failure?.errorClass === reason.errorClass) return;
     this.failure = reason;
-    this.abort.abort();
+    if (this.inFlight) this.inFlight.cancel();
+    else this.isCancelRequested = true;
   }
 
   private complete(stampNs: bigint): void {
@@ -287,7 +332,7 @@ class RequestExecution implements ChunkConsumer {
     this.finished = true;
     for (const handle of this.timeoutHandles) clearTimeout(handle);
     if (this.idleHandle) clearTimeout(this.idleHandle);
-    if (this.onExternalAbort) this.ctx.signal?.removeEventListener('abort', this.onExternalAbort);
+    if (this.ctx.signal) executionsBySignal.get(this.ctx.signal)?.delete(this);
     this.timer.markEnd(stampNs);
     this.resolve(this.buildRecord(failure));
   }

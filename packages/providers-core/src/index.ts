@@ -15,7 +15,7 @@ export type { ErrorClass, ConnectionPhases } from '@llm-lens/core-timing';
 export { SseParser } from './sse-parser.js';
 export type { SseEvent } from './sse-parser.js';
 export { HttpTransport } from './http-transport.js';
-export type { HttpTransportOptions, ResponseSink } from './http-transport.js';
+export type { HttpTransportOptions, InFlightRequest, ResponseSink } from './http-transport.js';
 export {
   classifyHttpStatus,
   classifyTransportError,

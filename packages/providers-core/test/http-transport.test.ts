@@ -266,6 +266,25 @@ describe('HttpTransport', () => {
     }
   });
 
+  it('cancels a request through the handle send() returns, classified cancelled', async () => {
+    const transport = new HttpTransport();
+    try {
+      let inFlight: ReturnType<HttpTransport['send']> | undefined;
+      const { sink, done } = record(() => inFlight?.cancel());
+      inFlight = transport.send({ url: `${base}/hang-after-chunk`, method: 'GET', headers: {} }, sink);
+      const outcome = await done;
+      expect(outcome.chunks).toEqual(['first']);
+      expect(outcome.calls.filter((call) => call === 'error' || call === 'complete')).toEqual([
+        'error',
+      ]);
+      expect(classifyTransportError(outcome.error, { afterHeaders: true }).errorClass).toBe(
+        'cancelled',
+      );
+    } finally {
+      await transport.close();
+    }
+  });
+
   it('reports an already aborted signal asynchronously without sending', async () => {
     const transport = new HttpTransport();
     try {
