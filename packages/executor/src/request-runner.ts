@@ -99,6 +99,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
   private inFlight: InFlightRequest | undefined;
   private isCancelRequested = false;
   private status = 0;
+  private headers: Readonly<Record<string, string | string[] | undefined>> = {};
   private errorBody = '';
   private failure: ErrorClassification | undefined;
   private usage: Usage | undefined;
@@ -174,8 +175,6 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
     // No sink callback runs inside send(), but a cancel may have come first.
     if (this.isCancelRequested) this.inFlight.cancel();
   }
-
-  private headers: Readonly<Record<string, string | string[] | undefined>> = {};
 
   onConnection(phases: ConnectionPhases | undefined, stampNs: bigint): void {
     this.timer.setConnectionPhases(phases);
