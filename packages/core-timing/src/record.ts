@@ -72,7 +72,7 @@ export interface RequestRecord {
   ttftNs?: bigint;
   ttfoNs?: bigint;
   e2eNs?: bigint;
-  /** Scheduled send time → end; equals queue + e2e. */
+  /** Scheduled send time → end; equals queue + sendDelay + e2e. */
   e2eFromScheduleNs?: bigint;
   tpotNs?: bigint;
   inputTokens?: number;
