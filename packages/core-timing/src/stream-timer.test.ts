@@ -146,4 +146,32 @@ describe('StreamTimer', () => {
     timer.setConnectionPhases(undefined);
     expect(timer.timings().connection).toBeUndefined();
   });
+
+  it('counts latencies from the moment the request was written, and queue up to the hand-off', () => {
+    const timer = new StreamTimer(100n * MS); // due at 100 ms
+    timer.markDispatch(103n * MS); // handed to the HTTP client after 3 ms in the queue
+    timer.markSent(110n * MS); // written after 7 ms of connection setup
+    timer.markHeaders(150n * MS);
+    timer.recordTokenEvent(210n * MS, 1, true);
+    timer.recordTokenEvent(230n * MS, 1, true);
+    timer.markEnd(240n * MS);
+    const t = timer.timings(2);
+    expect(t.queueNs).toBe(3n * MS);
+    expect(t.sendDelayNs).toBe(7n * MS);
+    expect(t.ttfbNs).toBe(40n * MS);
+    expect(t.ttftNs).toBe(100n * MS);
+    expect(t.e2eNs).toBe(130n * MS);
+    expect(t.e2eFromScheduleNs).toBe(140n * MS); // queue + send delay + e2e
+    expect(Array.from(t.tokenEventOffsetsNs)).toEqual([100e6, 120e6]);
+    expect(timer.originNs).toBe(110n * MS);
+  });
+
+  it('falls back to the hand-off when the request never reached a socket', () => {
+    const timer = new StreamTimer(0n);
+    timer.markDispatch(5n * MS);
+    timer.markEnd(15n * MS);
+    const t = timer.timings();
+    expect(t.sendDelayNs).toBeUndefined();
+    expect(t.e2eNs).toBe(10n * MS);
+  });
 });
