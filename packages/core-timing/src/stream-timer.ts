@@ -1,8 +1,9 @@
 import { now } from './clock.js';
 import type { ConnectionPhases } from './record.js';
 
-// Small start, doubling growth: at high concurrency per-request buffers dominate allocation.
-const INITIAL_EVENT_CAPACITY = 16;
+// Small start, doubling growth. 8 keeps both arrays within 64 bytes, which V8 allocates on
+// the JS heap; larger typed arrays get an off-heap backing store, costly to create and collect.
+const INITIAL_EVENT_CAPACITY = 8;
 
 /** Timing fields derived from one request's stamps; see ARCHITECTURE.md for each meaning. */
 export interface StreamTimings {

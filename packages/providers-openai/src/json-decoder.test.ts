@@ -52,6 +52,15 @@ describe('OpenAIJsonDecoder', () => {
     ]);
   });
 
+  it('ignores a leading byte order mark, split or not', () => {
+    const body = encode('\uFEFF{"choices":[{"message":{"role":"assistant","content":"ok"}}]}');
+    for (const size of [1, 2, 3, body.length]) {
+      const { events, sawEndMarker } = decode(body, size);
+      expect(sawEndMarker).toBe(true);
+      expect(events[0]!.text).toBe('ok');
+    }
+  });
+
   it('reads tool-call arguments and completions text', () => {
     const tool = decode(
       encode(
