@@ -107,6 +107,49 @@ export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+/**
+ * What LatencyHistogram and RateHistogram share: an HDR histogram of integers in a recorded
+ * unit, reported divided by `unitsPerReported`. Subclasses only convert their input.
+ */
+export abstract class ScaledHistogram {
+  protected readonly hdr: Histogram;
+
+  protected constructor(
+    hdr: Histogram,
+    private readonly unitsPerReported: number,
+  ) {
+    this.hdr = hdr;
+  }
+
+  /** Records `count` samples of an integer value in the recorded unit. */
+  protected recordScaled(value: number, count: number, what: string): void {
+    assertRecordable(value, what);
+    assertCount(count);
+    if (count === 1) this.hdr.recordValue(value);
+    else if (count > 0) this.hdr.recordValueWithCount(value, count);
+  }
+
+  /** Number of samples recorded. */
+  get count(): number {
+    return this.hdr.totalCount;
+  }
+
+  /** Statistics in the reported unit, or null when nothing was recorded. */
+  summary(): DistributionSummary | null {
+    return summarizeHdr(this.hdr, this.unitsPerReported);
+  }
+
+  /** hdr's compressed base64 encoding: what workers send instead of percentiles. */
+  encode(): string {
+    return encodeIntoCompressedBase64(this.hdr);
+  }
+
+  /** Adds every sample of `other` to this histogram; exact, bucket by bucket. */
+  merge(other: this): void {
+    this.hdr.add(other.hdr);
+  }
+}
+
 const NS_PER_RECORDED_UNIT = 1_000; // samples are kept in microseconds
 const RECORDED_UNITS_PER_MS = 1_000;
 
@@ -114,11 +157,9 @@ const RECORDED_UNITS_PER_MS = 1_000;
  * An HDR histogram of durations, reported in milliseconds. Values are kept as whole
  * microseconds with 3 significant digits: exact to 1 µs up to 2.048 ms, within 0.1% above.
  */
-export class LatencyHistogram {
-  private readonly hdr: Histogram;
-
+export class LatencyHistogram extends ScaledHistogram {
   constructor(hdr: Histogram = buildHdr()) {
-    this.hdr = hdr;
+    super(hdr, RECORDED_UNITS_PER_MS);
   }
 
   /**
@@ -127,35 +168,11 @@ export class LatencyHistogram {
    * @param count how many samples of this duration (default 1)
    */
   recordNs(ns: bigint | number, count = 1): void {
-    const us = Math.round(Number(ns) / NS_PER_RECORDED_UNIT);
-    assertRecordable(us, 'duration (µs)');
-    assertCount(count);
-    if (count === 1) this.hdr.recordValue(us);
-    else if (count > 0) this.hdr.recordValueWithCount(us, count);
-  }
-
-  /** Number of samples recorded. */
-  get count(): number {
-    return this.hdr.totalCount;
-  }
-
-  /** Statistics in milliseconds, or null when nothing was recorded. */
-  summary(): DistributionSummary | null {
-    return summarizeHdr(this.hdr, RECORDED_UNITS_PER_MS);
-  }
-
-  /** hdr's compressed base64 encoding: what workers send instead of percentiles. */
-  encode(): string {
-    return encodeIntoCompressedBase64(this.hdr);
+    this.recordScaled(Math.round(Number(ns) / NS_PER_RECORDED_UNIT), count, 'duration (µs)');
   }
 
   /** A histogram from `encode()` output. */
   static decode(encoded: string): LatencyHistogram {
     return new LatencyHistogram(decodeHdr(encoded, 'a latency histogram'));
-  }
-
-  /** Adds every sample of `other` to this histogram; exact, bucket by bucket. */
-  merge(other: LatencyHistogram): void {
-    this.hdr.add(other.hdr);
   }
 }

@@ -1,12 +1,5 @@
-import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import {
-  assertCount,
-  assertRecordable,
-  buildHdr,
-  type DistributionSummary,
-  decodeHdr,
-  summarizeHdr,
-} from './histogram.js';
+import type { Histogram } from 'hdr-histogram-js';
+import { ScaledHistogram, buildHdr, decodeHdr } from './histogram.js';
 
 // HDR records integers; rates are kept in thousandths so 12.3456 tokens/s is not
 // truncated to 12, with the same 3-significant-digit precision as latencies.
@@ -17,11 +10,9 @@ const RECORDED_UNITS_PER_RATE_UNIT = 1_000;
  * milli-tokens/s and reported in tokens/s. Encodes and merges exactly like
  * `LatencyHistogram`.
  */
-export class RateHistogram {
-  private readonly hdr: Histogram;
-
+export class RateHistogram extends ScaledHistogram {
   constructor(hdr: Histogram = buildHdr()) {
-    this.hdr = hdr;
+    super(hdr, RECORDED_UNITS_PER_RATE_UNIT);
   }
 
   /**
@@ -30,35 +21,15 @@ export class RateHistogram {
    * @param count how many samples of this rate (default 1)
    */
   record(perSecond: number, count = 1): void {
-    const scaled = Math.round(perSecond * RECORDED_UNITS_PER_RATE_UNIT);
-    assertRecordable(scaled, 'rate (milli-units/s)');
-    assertCount(count);
-    if (count === 1) this.hdr.recordValue(scaled);
-    else if (count > 0) this.hdr.recordValueWithCount(scaled, count);
-  }
-
-  /** Number of samples recorded. */
-  get count(): number {
-    return this.hdr.totalCount;
-  }
-
-  /** Statistics in units (tokens) per second, or null when nothing was recorded. */
-  summary(): DistributionSummary | null {
-    return summarizeHdr(this.hdr, RECORDED_UNITS_PER_RATE_UNIT);
-  }
-
-  /** hdr's compressed base64 encoding. */
-  encode(): string {
-    return encodeIntoCompressedBase64(this.hdr);
+    this.recordScaled(
+      Math.round(perSecond * RECORDED_UNITS_PER_RATE_UNIT),
+      count,
+      'rate (milli-units/s)',
+    );
   }
 
   /** A histogram from `encode()` output. */
   static decode(encoded: string): RateHistogram {
     return new RateHistogram(decodeHdr(encoded, 'a rate histogram'));
-  }
-
-  /** Adds every sample of `other` to this histogram; exact, bucket by bucket. */
-  merge(other: RateHistogram): void {
-    this.hdr.add(other.hdr);
   }
 }
