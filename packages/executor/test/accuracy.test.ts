@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RequestRecord } from '@llm-lens/core-timing';
 import { HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../src/index.js';
 import { type SimulatorProcess, median, readWriteLog, scenario, spawnSimulator } from './harness.js';
 
@@ -16,43 +16,43 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
 
   for (const concurrency of [1, 32]) {
     describe(`at concurrency ${concurrency}`, () => {
-      const logFile = join(dir, `writes-${concurrency}.jsonl`);
-      let simulator: SimulatorProcess;
-      let transport: HttpTransport;
-      beforeAll(async () => {
-        simulator = await spawnSimulator({
+      let attempt = 0;
+      // Timing on a shared machine: a real error fails every attempt, a noisy neighbour not.
+      // Each attempt has its own simulator process and log.
+      it('measures p50 TTFT within 3 ms and p50 ITL within 1 ms of the configured values', { retry: 2 }, async () => {
+        attempt++;
+        const logFile = join(dir, `writes-${concurrency}-${attempt}.jsonl`);
+        const simulator: SimulatorProcess = await spawnSimulator({
           ttftMs: 200,
           itlMs: 20,
           outputTokens: 16,
           seed: 3,
           writeLogFile: logFile,
         });
-        transport = new HttpTransport();
-      });
-      afterAll(async () => {
-        await transport.close();
-        await simulator.close();
-      });
-
-      // Timing on a shared machine: a real error fails every attempt, a noisy neighbour not.
-      it('measures p50 TTFT within 3 ms and p50 ITL within 1 ms of the configured values', { retry: 2 }, async () => {
+        const transport = new HttpTransport();
         const requests = concurrency === 1 ? 10 : 64;
         const provider = createOpenAIProvider({ id: 'openai-compatible', baseUrl: simulator.baseUrl });
         const records: RequestRecord[] = [];
-        const summary = await runPlan(
-          {
-            targets: [{ provider, transport, model: 'mock-model' }],
-            // Warm-up opens the connections, so measured requests run on warm sockets.
-            scenarios: [scenario({ requests, concurrency, warmup: concurrency })],
-          },
-          {
-            tokenCounterFor: () => undefined,
-            onRecord: (record) => {
-              if (!record.isWarmup) records.push(record);
+        let summary: Awaited<ReturnType<typeof runPlan>>;
+        try {
+          summary = await runPlan(
+            {
+              targets: [{ provider, transport, model: 'mock-model' }],
+              // Warm-up opens the connections, so measured requests run on warm sockets.
+              scenarios: [scenario({ requests, concurrency, warmup: concurrency })],
             },
-          },
-        );
-        await simulator.close();
+            {
+              tokenCounterFor: () => undefined,
+              onRecord: (record) => {
+                if (!record.isWarmup) records.push(record);
+              },
+            },
+          );
+        } finally {
+          await transport.close();
+          // Closing flushes the simulator's write log.
+          await simulator.close();
+        }
         const group = summary.groups[0]!;
         expect(group.requests).toMatchObject({ total: requests, succeeded: requests, failed: 0 });
         expect(Math.abs(group.itl!.p50 - 20)).toBeLessThanOrEqual(1);
@@ -80,7 +80,9 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
         }
         // A token is stamped a fraction of a millisecond after the server wrote it, and the
         // gaps between tokens are what the server produced.
-        expect(median(ttftErrors)).toBeGreaterThanOrEqual(0);
+        // (The server stamps after its write returns; a client on the other core can read the
+        // bytes a few µs before that.)
+        expect(median(ttftErrors)).toBeGreaterThanOrEqual(-0.1);
         expect(median(ttftErrors)).toBeLessThanOrEqual(1);
         expect(Math.abs(median(gapErrors))).toBeLessThanOrEqual(0.2);
 
@@ -89,7 +91,16 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
         // few ms after they were sent, and that wait is real server-side latency which the
         // client rightly includes. It is taken out here so the check is about the client.
         const intake = concurrency === 1 ? 0 : median(intakeDelays);
-        expect(Math.abs(group.ttft!.p50 - 200 - intake)).toBeLessThanOrEqual(3);
+        const serverTtft = median(
+          records.map((r) => {
+            const server = writes.get(r.requestId)!;
+            return Number(server.tokenWritesNs[0]! - server.arrivalNs) / 1e6;
+          }),
+        );
+        expect(
+          Math.abs(group.ttft!.p50 - 200 - intake),
+          `p50 TTFT ${group.ttft!.p50} ms, server intake ${intake} ms, server's own p50 TTFT ${serverTtft} ms`,
+        ).toBeLessThanOrEqual(3);
       });
     });
   }
