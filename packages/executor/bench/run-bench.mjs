@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runIntakeFloor } from './intake-floor.mjs';
 import { measureWakeupDelay } from './machine-noise.mjs';
 import { measureParseCost } from './parse-cost.mjs';
 import { runRequestRateComparison } from './request-rate.mjs';
@@ -43,6 +44,8 @@ const STREAM_SCENARIOS = [
   // Offered load far above what one core can ingest: measures the client's ceiling.
   { name: 'stream-saturate', concurrency: 256, itlMs: 1, ttftMs: 50, outputTokens: 512, requests: 256 },
 ];
+// The saturated streams of `stream-saturate`, read by bare readers that only stamp.
+const INTAKE_FLOOR = { name: 'intake-floor', concurrency: 256, itlMs: 1, ttftMs: 50, outputTokens: 512, rounds: 3 };
 const REQUEST_RATE = { name: 'non-streaming', connections: 64, durationS: 5, rounds: 2, outputTokens: 16 };
 
 const TARGETS = {
@@ -197,6 +200,11 @@ async function main() {
       streams.push(r);
     }
   }
+  let intakeFloor;
+  if (!only || only.includes(INTAKE_FLOOR.name)) {
+    console.error(`running ${INTAKE_FLOOR.name} (bare readers, no parsing) ...`);
+    intakeFloor = await runIntakeFloor(INTAKE_FLOOR, { simulatorCore });
+  }
   let requestRate;
   if (!only || only.includes(REQUEST_RATE.name)) {
     console.error(`running ${REQUEST_RATE.name} (executor vs autocannon) ...`);
@@ -221,6 +229,25 @@ async function main() {
           `(${Math.round(saturate.eventsPerS)} events/s achieved at ${Math.round(saturate.clientCpuShare * 100)}% client CPU; ` +
           `the simulator used ${Math.round((saturate.simulatorCpuS / saturate.windowS) * 100)}% of its core)`,
       );
+    }
+  }
+  if (intakeFloor) {
+    console.log('');
+    console.log(
+      `Intake floor: CPU per socket read of bare readers that only stamp and count, ${intakeFloor.concurrency} ` +
+        `lockstep streams, ITL ${intakeFloor.itlMs} ms (best of ${INTAKE_FLOOR.rounds} alternating rounds):`,
+    );
+    for (const [name, result] of Object.entries(intakeFloor.readers)) {
+      const rounds = result.rounds.map((r) => r.cpuUsPerRead.toFixed(2)).join(', ');
+      console.log(
+        `  ${name.padEnd(20)} ${pad(result.best.cpuUsPerRead.toFixed(2), 6)} µs/read  ` +
+          `${pad(Math.round(result.best.readsPerCpuS), 7)} reads per CPU-second  (rounds: ${rounds})`,
+      );
+    }
+    const saturated = streams.filter((s) => s.scenario.name === 'stream-saturate');
+    if (saturated.length > 0) {
+      const best = Math.min(...saturated.map((r) => r.cpuUsPerEvent));
+      console.log(`  ${'executor (saturate)'.padEnd(20)} ${pad(best.toFixed(2), 6)} µs/event (best stream-saturate run; parsing, stamps and statistics included)`);
     }
   }
   if (requestRate) {
@@ -254,6 +281,7 @@ async function main() {
         loadAverageAtStart: loadAtStart,
         wakeupDelayMs: wakeupDelay,
         parseCost,
+        intakeFloor: intakeFloor ?? null,
         repeat,
         streams,
         requestRate: requestRate ?? null,
