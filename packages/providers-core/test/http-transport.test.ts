@@ -163,9 +163,10 @@ describe('HttpTransport', () => {
       for (let i = 1; i < stamps.length; i += 1) {
         expect(stamps[i]! >= stamps[i - 1]!).toBe(true);
       }
-      // The server waits 5 ms after each of its three writes before ending the body.
+      // The server waits 5 ms after each of its three writes before ending the body; a
+      // libuv timer runs on a millisecond-rounded loop clock and may fire up to 1 ms early.
       expect(outcome.headersStamp! > sentNs).toBe(true);
-      expect(outcome.completeStamp! - sentNs).toBeGreaterThanOrEqual(15_000_000n);
+      expect(outcome.completeStamp! - sentNs).toBeGreaterThanOrEqual(12_000_000n);
       expect(outcome.calls[0]).toBe('connection');
       expect(outcome.calls[1]).toBe('headers');
       expect(outcome.calls.at(-1)).toBe('complete');
