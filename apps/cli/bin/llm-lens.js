@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { disableAllocationSitePretenuring } from '@llm-lens/executor';
 import { main } from '../dist/main.js';
+
+// This process exists to generate load: see "Garbage collection" in the executor's README.
+disableAllocationSitePretenuring();
 
 main(process.argv.slice(2)).then(
   (code) => {

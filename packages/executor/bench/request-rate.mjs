@@ -1,51 +1,109 @@
-// Non-streaming requests/s of the executor against the simulator, next to autocannon's on
-// the same server with the same request, in the same process and on the same core.
+// Non-streaming requests/s of the executor against the simulator, next to autocannon's and
+// bare undici's with the same request, in the same process and on the same core.
 import autocannon from 'autocannon';
 import { runPlan } from '@llm-lens/executor';
 import { HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
+import { Agent } from 'undici';
 import { spawnSimulator } from './spawn-simulator.mjs';
 
 const PROMPT = 'Say something.';
+const INPUT = { model: 'mock-model', prompt: PROMPT, stream: false };
+/** Each measurement starts with this much unmeasured load on its fresh simulator. */
+const WARMUP_S = 1;
 
-/**
- * Alternates `rounds` measurements of the executor (closed loop, `connections` in flight)
- * and autocannon (`connections` sockets, pipelining 1) for about `durationS` each, and
- * returns every round plus the best of each (the least disturbed by neighbours).
- */
-export async function runRequestRateComparison({ connections, durationS, rounds, outputTokens }, { simulatorCore } = {}) {
-  const simulator = await spawnSimulator(
-    // Answers as fast as the simulator can: what is measured is HTTP handling on both sides.
-    { ttftMs: 0, itlMs: 0, outputTokens, seed: 5 },
-    { core: simulatorCore },
-  );
-  const provider = createOpenAIProvider({ id: 'openai-compatible', name: 'sim', baseUrl: simulator.baseUrl });
-  const input = { model: 'mock-model', prompt: PROMPT, stream: false };
-  const spec = provider.buildRequest(input);
-  const transport = new HttpTransport();
-  const target = { provider, transport, model: 'mock-model' };
-  const plan = (requests) => ({
-    targets: [target],
-    scenarios: [{ name: 'non-streaming', prompt: PROMPT, requests, concurrency: connections, warmup: 0, stream: false }],
-  });
-  const runOurs = async (requests) => {
-    const cpuBefore = process.cpuUsage();
-    const startNs = process.hrtime.bigint();
-    const summary = await runPlan(plan(requests), { tokenCounterFor: () => undefined });
-    const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
-    const cpu = process.cpuUsage(cpuBefore);
-    const failed = summary.groups[0]?.requests.failed ?? requests;
-    return {
-      requests,
-      failed,
-      seconds,
-      requestsPerS: (requests - failed) / seconds,
-      cpuUsPerRequest: (cpu.user + cpu.system) / requests,
-    };
+function result(requests, failed, seconds, cpu) {
+  return {
+    requests,
+    failed,
+    seconds,
+    requestsPerS: (requests - failed) / seconds,
+    cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests),
   };
-  const runAutocannon = async (seconds) => {
+}
+
+/** The executor, closed loop: `runPlan` with `connections` in flight for about `seconds`. */
+function executorClient(connections) {
+  let requestsPerS = 5_000;
+  const run = async (baseUrl, seconds) => {
+    const provider = createOpenAIProvider({ id: 'openai-compatible', name: 'sim', baseUrl });
+    const transport = new HttpTransport();
+    const requests = Math.max(connections * 10, Math.round(requestsPerS * seconds));
+    const plan = {
+      targets: [{ provider, transport, model: INPUT.model }],
+      scenarios: [{ name: 'non-streaming', prompt: PROMPT, requests, concurrency: connections, warmup: 0, stream: false }],
+    };
+    try {
+      const cpuBefore = process.cpuUsage();
+      const startNs = process.hrtime.bigint();
+      const summary = await runPlan(plan, { tokenCounterFor: () => undefined });
+      const elapsedS = Number(process.hrtime.bigint() - startNs) / 1e9;
+      const outcome = result(requests, summary.groups[0]?.requests.failed ?? requests, elapsedS, process.cpuUsage(cpuBefore));
+      // runPlan takes a request count: size the next run from this one's rate.
+      requestsPerS = outcome.requestsPerS;
+      return outcome;
+    } finally {
+      await transport.close();
+    }
+  };
+  return { name: 'executor', run };
+}
+
+/** undici alone, a handler that only counts: the floor of any undici-based client, ours included. */
+function bareUndiciClient(connections) {
+  const run = async (baseUrl, seconds) => {
+    const spec = createOpenAIProvider({ baseUrl }).buildRequest(INPUT);
+    const url = new URL(spec.url);
+    const agent = new Agent({ pipelining: 1 });
+    const one = () =>
+      new Promise((resolve, reject) => {
+        agent.dispatch(
+          { origin: url.origin, path: url.pathname, method: spec.method, headers: spec.headers, body: spec.body },
+          {
+            onRequestStart() {},
+            onResponseStart() {},
+            onResponseData() {},
+            onResponseEnd() {
+              resolve();
+            },
+            onResponseError(_controller, error) {
+              reject(error);
+            },
+          },
+        );
+      });
+    try {
+      const cpuBefore = process.cpuUsage();
+      const startNs = process.hrtime.bigint();
+      const endNs = startNs + BigInt(Math.round(seconds * 1e9));
+      let requests = 0;
+      let failed = 0;
+      const loop = async () => {
+        while (process.hrtime.bigint() < endNs) {
+          try {
+            await one();
+          } catch {
+            failed++;
+          }
+          requests++;
+        }
+      };
+      await Promise.all(Array.from({ length: connections }, loop));
+      const elapsedS = Number(process.hrtime.bigint() - startNs) / 1e9;
+      return result(requests, failed, elapsedS, process.cpuUsage(cpuBefore));
+    } finally {
+      await agent.close();
+    }
+  };
+  return { name: 'bare undici', run };
+}
+
+/** autocannon: `connections` sockets, pipelining 1, for `seconds`. */
+function autocannonClient(connections) {
+  const run = async (baseUrl, seconds) => {
+    const spec = createOpenAIProvider({ baseUrl }).buildRequest(INPUT);
     const cpuBefore = process.cpuUsage();
-    const result = await autocannon({
+    const outcome = await autocannon({
       url: spec.url,
       method: spec.method,
       headers: spec.headers,
@@ -54,43 +112,57 @@ export async function runRequestRateComparison({ connections, durationS, rounds,
       pipelining: 1,
       duration: seconds,
     });
-    const cpu = process.cpuUsage(cpuBefore);
-    const ok = result['2xx'];
+    const failed = outcome.non2xx + outcome.errors + outcome.timeouts;
     return {
-      requests: result.requests.total,
-      failed: result.non2xx + result.errors + result.timeouts,
-      seconds: result.duration,
-      requestsPerS: ok / result.duration,
-      cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
+      ...result(outcome.requests.total, failed, outcome.duration, process.cpuUsage(cpuBefore)),
+      requestsPerS: outcome['2xx'] / outcome.duration,
     };
   };
+  return { name: 'autocannon', run };
+}
 
-  try {
-    // Warm both clients (JIT, connections), and size our runs to last about durationS.
-    const calibration = await runOurs(connections * 40);
-    await runAutocannon(1);
-    const requests = Math.max(connections * 10, Math.round(calibration.requestsPerS * durationS));
-    const ours = [];
-    const theirs = [];
-    for (let round = 0; round < rounds; round++) {
-      ours.push(await runOurs(requests));
-      theirs.push(await runAutocannon(durationS));
+/**
+ * Alternates `rounds` measurements of the executor, bare undici and autocannon, each with
+ * `connections` in flight for about `durationS`, and returns every round plus the best of
+ * each (the least disturbed by neighbours). Every measurement gets a fresh simulator
+ * process and a warm-up on it, so no client inherits another's server-side state (the
+ * simulator served the second client of a shared process up to a third slower).
+ */
+export async function runRequestRateComparison({ connections, durationS, rounds, outputTokens }, { simulatorCore } = {}) {
+  const clients = [executorClient(connections), bareUndiciClient(connections), autocannonClient(connections)];
+  const measure = async (client, seconds) => {
+    const simulator = await spawnSimulator(
+      // Answers as fast as the simulator can: what is measured is HTTP handling on both sides.
+      { ttftMs: 0, itlMs: 0, outputTokens, seed: 5 },
+      { core: simulatorCore },
+    );
+    try {
+      await client.run(simulator.baseUrl, WARMUP_S);
+      return await client.run(simulator.baseUrl, seconds);
+    } finally {
+      await simulator.close();
     }
-    const best = (runs) => runs.reduce((a, b) => (b.requestsPerS > a.requestsPerS ? b : a));
-    const bestOurs = best(ours);
-    const bestTheirs = best(theirs);
-    return {
-      connections,
-      durationS,
-      outputTokens,
-      ours,
-      autocannon: theirs,
-      bestOursPerS: bestOurs.requestsPerS,
-      bestAutocannonPerS: bestTheirs.requestsPerS,
-      ratio: bestOurs.requestsPerS / bestTheirs.requestsPerS,
-    };
-  } finally {
-    await transport.close();
-    await simulator.close();
+  };
+  // JIT-warm every client once, and size the executor's runs from a warm one.
+  for (const client of clients) await measure(client, WARMUP_S);
+  const runs = new Map(clients.map((client) => [client.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const client of clients) runs.get(client.name).push(await measure(client, durationS));
   }
+  const best = (list) => list.reduce((a, b) => (b.requestsPerS > a.requestsPerS ? b : a));
+  const ours = runs.get('executor');
+  const bare = runs.get('bare undici');
+  const theirs = runs.get('autocannon');
+  return {
+    connections,
+    durationS,
+    outputTokens,
+    ours,
+    bareUndici: bare,
+    autocannon: theirs,
+    bestOursPerS: best(ours).requestsPerS,
+    bestBareUndiciPerS: best(bare).requestsPerS,
+    bestAutocannonPerS: best(theirs).requestsPerS,
+    ratio: best(ours).requestsPerS / best(theirs).requestsPerS,
+  };
 }

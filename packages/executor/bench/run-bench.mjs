@@ -14,6 +14,10 @@ import { measureWakeupDelay } from './machine-noise.mjs';
 import { measureParseCost } from './parse-cost.mjs';
 import { runRequestRateComparison } from './request-rate.mjs';
 import { runStreamScenario } from './stream-fidelity.mjs';
+import { disableAllocationSitePretenuring } from '@llm-lens/executor';
+
+// As the CLI does at startup; every client measured here shares this process and setting.
+disableAllocationSitePretenuring();
 
 const CLIENT_CORE = 0;
 const SIMULATOR_CORE = 1;
@@ -256,7 +260,16 @@ async function main() {
     const rounds = (runs) => runs.map((r) => Math.round(r.requestsPerS)).join(', ');
     console.log(`  executor   ${pad(Math.round(requestRate.bestOursPerS), 7)} req/s  (rounds: ${rounds(requestRate.ours)})`);
     console.log(`  autocannon ${pad(Math.round(requestRate.bestAutocannonPerS), 7)} req/s  (rounds: ${rounds(requestRate.autocannon)})`);
-    console.log(`  ratio      ${pad((requestRate.ratio * 100).toFixed(1), 7)} %`);
+    console.log(
+      `  bare undici ${pad(Math.round(requestRate.bestBareUndiciPerS), 6)} req/s  (rounds: ${rounds(requestRate.bareUndici)}; ` +
+        'Agent.dispatch with a handler that only counts: the least CPU per request an undici client can spend)',
+    );
+    const cpu = (runs) => Math.min(...runs.map((r) => r.cpuUsPerRequest)).toFixed(1);
+    console.log(
+      `  client CPU per request (best round): executor ${cpu(requestRate.ours)} µs, bare undici ${cpu(requestRate.bareUndici)} µs, ` +
+        `autocannon ${cpu(requestRate.autocannon)} µs`,
+    );
+    console.log(`  ratio      ${pad((requestRate.ratio * 100).toFixed(1), 7)} %  (bare undici: ${((requestRate.bestBareUndiciPerS / requestRate.bestAutocannonPerS) * 100).toFixed(1)} %)`);
   }
   const verdicts = evaluateTargets(streams, requestRate);
   if (verdicts.length > 0) {

@@ -1,5 +1,6 @@
 export { runBenchmark, planFromConfig } from './run-benchmark.js';
 export type { RunBenchmarkOptions } from './run-benchmark.js';
+export { disableAllocationSitePretenuring } from './gc-tuning.js';
 export { runPlan } from './run-plan.js';
 export type { ProgressEvent, RunOptions } from './run-plan.js';
 export { requestInput, requestTimeouts } from './plan.js';

@@ -69,14 +69,17 @@ export function executeRequest(ctx: RequestContext): Promise<RequestRecord> {
 /**
  * In-flight executions per external cancel signal, behind one 'abort' listener per signal.
  * A listener per request would cost microseconds each at high concurrency: EventTarget
- * scans its whole listener list on every add and remove.
+ * scans its whole listener list on every add and remove. The executions sit in an array
+ * and leave it by swapping with the last one (each knows its slot): a `Set` churned by
+ * thousands of adds and deletes a second cost 8 µs per request in garbage collection
+ * (measured, non-streaming at 64 in flight; see the package README).
  */
-const executionsBySignal = new WeakMap<AbortSignal, Set<RequestExecution>>();
+const executionsBySignal = new WeakMap<AbortSignal, RequestExecution[]>();
 
 function watchSignal(signal: AbortSignal, execution: RequestExecution): void {
   let executions = executionsBySignal.get(signal);
   if (executions === undefined) {
-    const watched = new Set<RequestExecution>();
+    const watched: RequestExecution[] = [];
     executions = watched;
     executionsBySignal.set(signal, watched);
     signal.addEventListener(
@@ -88,7 +91,20 @@ function watchSignal(signal: AbortSignal, execution: RequestExecution): void {
       { once: true },
     );
   }
-  executions.add(execution);
+  execution.watchSlot = executions.length;
+  executions.push(execution);
+}
+
+function unwatchSignal(signal: AbortSignal, execution: RequestExecution): void {
+  const executions = executionsBySignal.get(signal);
+  const slot = execution.watchSlot;
+  if (executions === undefined || slot < 0) return;
+  execution.watchSlot = -1;
+  const last = executions.pop()!;
+  if (last !== execution) {
+    executions[slot] = last;
+    last.watchSlot = slot;
+  }
 }
 
 // The execution is its own response sink and chunk consumer: one object per request, no
@@ -113,6 +129,8 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
   private lastChunkNs = 0n;
   private readonly emitEvent: (event: StreamEvent) => void;
   private currentStamp = 0n;
+  /** Index in its signal's watch list; -1 when not watched. */
+  watchSlot = -1;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -331,7 +349,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
     this.finished = true;
     for (const handle of this.timeoutHandles) clearTimeout(handle);
     if (this.idleHandle) clearTimeout(this.idleHandle);
-    if (this.ctx.signal) executionsBySignal.get(this.ctx.signal)?.delete(this);
+    if (this.ctx.signal) unwatchSignal(this.ctx.signal, this);
     this.timer.markEnd(stampNs);
     this.resolve(this.buildRecord(failure));
   }
