@@ -44,6 +44,18 @@ describe('LatencyHistogram', () => {
     expectWithinHdrPrecision(s.stdev, Math.sqrt((1000 ** 2 - 1) / 12));
   });
 
+  it('reports a single percentile exactly as the summary does, without building one', () => {
+    const h = new LatencyHistogram();
+    expect(h.percentile(50)).toBeNull();
+    for (let ms = 1n; ms <= 1000n; ms += 1n) h.recordNs(ms * MS);
+    const s = h.summary()!;
+    expect(h.percentile(0)).toBe(s.min);
+    expect(h.percentile(50)).toBe(s.p50);
+    expect(h.percentile(99)).toBe(s.p99);
+    expect(h.percentile(100)).toBe(s.max);
+    expectWithinHdrPrecision(h.percentile(50)!, 500);
+  });
+
   it('returns null from summary when nothing was recorded', () => {
     const h = new LatencyHistogram();
     expect(h.count).toBe(0);

@@ -134,6 +134,16 @@ export abstract class ScaledHistogram {
     return this.hdr.totalCount;
   }
 
+  /**
+   * One percentile (0–100) in the reported unit, the same value `summary()` reports for it,
+   * or null when nothing was recorded. One partial scan of the counts, where `summary()`
+   * walks them a dozen times: live displays call this while requests are being measured.
+   */
+  percentile(percentile: number): number | null {
+    if (this.hdr.totalCount === 0) return null;
+    return round3(this.hdr.getValueAtPercentile(percentile) / this.unitsPerReported);
+  }
+
   /** Statistics in the reported unit, or null when nothing was recorded. */
   summary(): DistributionSummary | null {
     return summarizeHdr(this.hdr, this.unitsPerReported);

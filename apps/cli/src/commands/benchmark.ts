@@ -5,7 +5,7 @@ import {
   applyOverrides,
   loadConfigFile,
 } from '@llm-lens/config';
-import { runBenchmark } from '@llm-lens/executor';
+import { type ProgressEvent, runBenchmark } from '@llm-lens/executor';
 import { JsonlRecordWriter, formatSummaryJson, writeSummaryJson } from '@llm-lens/exporters-json';
 import type { RequestRecord } from '@llm-lens/core-timing';
 import type { RunSummary } from '@llm-lens/metrics';
@@ -139,7 +139,8 @@ export async function handler(args: BenchmarkArgs): Promise<number> {
       signal: interrupts.stop,
       cancelSignal: interrupts.cancel,
       graceMs: args.grace ?? 10_000,
-      onProgress: (event) => progress.update(event),
+      // Progress is computed on the event loop that stamps responses: only when it is drawn.
+      ...(progress.enabled ? { onProgress: (event: ProgressEvent) => progress.update(event) } : {}),
       onRecord: (record) => records?.write(redactRecord(record, resolved.secrets)),
       tokenCounterFor: (model) => createTokenCounter(model),
       meta: { toolVersion: TOOL_VERSION },

@@ -10,7 +10,8 @@ export class ProgressLine {
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly enabled: boolean = stream.isTTY === true && process.stdout.isTTY === true,
+    /** False off a terminal: then nothing is drawn, and the run need not report progress. */
+    readonly enabled: boolean = stream.isTTY === true && process.stdout.isTTY === true,
   ) {}
 
   update(event: ProgressEvent): void {
