@@ -5,6 +5,7 @@ import * as init from './commands/init.js';
 import * as profile from './commands/profile.js';
 import * as serveMock from './commands/serve-mock.js';
 import * as validate from './commands/validate.js';
+import { nonNumericFlagProblems } from './number-flags.js';
 import { TOOL_VERSION } from './version.js';
 
 
@@ -36,6 +37,14 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await serveMock.handler(args);
     })
     .option('debug', { type: 'boolean', describe: 'Print stack traces for errors', global: true })
+    .middleware((args) => {
+      const problems = nonNumericFlagProblems(argv, args);
+      if (problems.length > 0) {
+        throw new CliError(
+          `invalid command-line flags (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`,
+        );
+      }
+    })
     .example('$0 benchmark', 'Benchmark the built-in simulator (no API key needed)')
     .example(
       '$0 benchmark --provider openai-compatible --base-url http://localhost:8000/v1 --model my-model',

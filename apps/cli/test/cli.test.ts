@@ -230,6 +230,11 @@ describe('usage errors', () => {
     const zero = await runCli(['benchmark', '--concurrency', '0']);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--concurrency: must be a positive integer, got 0');
+    const text = await runCli(['benchmark', '--concurrency', 'ten', '-n=5x']);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe(
+      'error: invalid command-line flags (2 problems):\n--concurrency: must be a number, got "ten"\n-n: must be a number, got "5x"\n',
+    );
     const unknown = await runCli(['benchmark', '--concurrancy', '4']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error: Unknown argument/);
