@@ -105,6 +105,12 @@ describe('llm-lens benchmark on the built-in simulator', () => {
     expect(group.errors.server_error).toBe(group.requests.failed);
     const ok = await runCli(['benchmark', '--config', config, '--json']);
     expect(ok.code).toBe(0); // default --max-error-rate 1: never fails the run
+    // The console names each class with its first message, so a count comes with a reason.
+    const table = await runCli(['benchmark', '--config', config]);
+    expect(table.stdout).toMatch(/^Errors: server_error \d+$/m);
+    expect(table.stdout).toContain(
+      '  server_error, first: HTTP 500: The server had an error while processing your request (simulated).',
+    );
   });
 
   it('stops on SIGINT, writes partial outputs marked incomplete and exits 130', async () => {
@@ -195,6 +201,14 @@ describe('API keys', () => {
       const lines = readFileSync(records, 'utf8');
       expect(lines).toContain('Incorrect API key provided: [redacted]');
       expect(lines + result.stdout + result.stderr).not.toContain(key);
+      // The console table quotes the first error message of each class: masked too.
+      const table = await runCli(
+        ['benchmark', '-p', 'openai-compatible', '--base-url', `http://127.0.0.1:${port}/v1`, '-m', 'x', '--api-key-env', 'ECHO_KEY', '-n', '2', '-w', '0'],
+        { env: { ECHO_KEY: key } },
+      );
+      expect(table.stdout).toContain('auth, first: ');
+      expect(table.stdout).toContain('Incorrect API key provided: [redacted]');
+      expect(table.stdout + table.stderr).not.toContain(key);
     } finally {
       server.close();
     }

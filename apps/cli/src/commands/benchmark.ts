@@ -15,6 +15,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import { TOOL_VERSION } from '../version.js';
 import { createColors } from '../render/format.js';
 import { ProgressLine } from '../render/progress-line.js';
+import { ErrorExamples } from '../render/error-examples.js';
 import { renderSummary } from '../render/summary-table.js';
 import { PROVIDER_TYPES, resolveTargets } from '../target-registry.js';
 import { installInterruptHandlers } from '../interrupts.js';
@@ -127,6 +128,7 @@ export async function handler(args: BenchmarkArgs): Promise<number> {
   const progress = new ProgressLine(process.stderr);
   const interrupts = installInterruptHandlers(() => progress.clear());
   const colors = createColors(process.stdout);
+  const errorExamples = new ErrorExamples();
   if (!args.json) {
     for (const [name, where] of resolved.endpoints) {
       process.stderr.write(`${name}: ${where}\n`);
@@ -141,7 +143,11 @@ export async function handler(args: BenchmarkArgs): Promise<number> {
       graceMs: args.grace ?? 10_000,
       // Progress is computed on the event loop that stamps responses: only when it is drawn.
       ...(progress.enabled ? { onProgress: (event: ProgressEvent) => progress.update(event) } : {}),
-      onRecord: (record) => records?.write(redactRecord(record, resolved.secrets)),
+      onRecord: (record) => {
+        const safe = redactRecord(record, resolved.secrets);
+        errorExamples.add(safe);
+        records?.write(safe);
+      },
       tokenCounterFor: (model) => createTokenCounter(model),
       meta: { toolVersion: TOOL_VERSION },
     });
@@ -155,7 +161,7 @@ export async function handler(args: BenchmarkArgs): Promise<number> {
   if (interrupted && summary.complete) summary.complete = false;
   if (config.outputs.summary) writeSummaryJson(config.outputs.summary, summary);
   if (args.json) process.stdout.write(formatSummaryJson(summary));
-  else process.stdout.write(renderSummary(summary, colors));
+  else process.stdout.write(renderSummary(summary, colors, errorExamples));
   if (!args.json) {
     const written = [config.outputs.summary, config.outputs.records].filter(Boolean);
     if (written.length > 0) process.stderr.write(`Wrote ${written.join(', ')}\n`);

@@ -1,5 +1,6 @@
 import type { GroupSummary, RunSummary } from '@llm-lens/metrics';
 import Table from 'cli-table3';
+import type { ErrorExamples } from './error-examples.js';
 import { type Colors, formatMs, formatPercent, formatRate } from './format.js';
 
 type DistributionKey = 'ttft' | 'ttfo' | 'itl' | 'tpot' | 'chunk_gap' | 'e2e' | 'ttfb' | 'queue';
@@ -14,10 +15,13 @@ const LATENCY_ROWS: Array<{ key: DistributionKey; label: string }> = [
   { key: 'ttfb', label: 'TTFB (headers)' },
 ];
 
-/** The console report: a latency table per provider/model/scenario, then usage and errors. */
-export function renderSummary(summary: RunSummary, colors: Colors): string {
+/**
+ * The console report: a latency table per provider/model/scenario, then usage and errors
+ * (with the first message of each error class when `examples` has one).
+ */
+export function renderSummary(summary: RunSummary, colors: Colors, examples?: ErrorExamples): string {
   const out: string[] = [];
-  for (const group of summary.groups) out.push(renderGroup(group, colors));
+  for (const group of summary.groups) out.push(renderGroup(group, colors, examples));
   const f = summary.fidelity;
   const fidelityLine = `Fidelity: event-loop delay p99 ${formatMs(f.event_loop_delay_p99_ms)} ms, max ${formatMs(f.event_loop_delay_max_ms)} ms — ${
     f.client_bound ? colors.red('CLIENT-BOUND: numbers may describe this machine, not the API') : colors.green('client not the bottleneck')
@@ -30,7 +34,7 @@ export function renderSummary(summary: RunSummary, colors: Colors): string {
   return `${out.join('\n')}\n`;
 }
 
-function renderGroup(group: GroupSummary, colors: Colors): string {
+function renderGroup(group: GroupSummary, colors: Colors, examples: ErrorExamples | undefined): string {
   const lines: string[] = [];
   lines.push(
     colors.bold(`${group.provider} · ${group.model} · ${group.scenario}`) +
@@ -84,6 +88,11 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
   const errors = Object.entries(group.errors);
   if (errors.length > 0) {
     lines.push(`Errors: ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
+    const messages = examples?.of(group.provider, group.model, group.scenario);
+    for (const [cls] of errors) {
+      const message = messages?.get(cls);
+      if (message !== undefined) lines.push(colors.dim(`  ${cls}, first: ${message}`));
+    }
   }
   return `${lines.join('\n')}\n`;
 }
