@@ -3,6 +3,7 @@
 // HTTP reader were much cheaper than undici, it would show here.
 import net from 'node:net';
 import { Agent } from 'undici';
+import { dispatchBare } from './bare-dispatch.mjs';
 import { spawnSimulator } from './spawn-simulator.mjs';
 
 // The last bytes of a chunked body: the empty last chunk after the previous chunk's CRLF.
@@ -83,31 +84,20 @@ const READERS = {
     }),
   /** undici `Agent.dispatch` with a handler that only stamps: undici's cost, none of ours. */
   'undici dispatch': (url, body, _shared, agent) =>
-    new Promise((resolve, reject) => {
-      agent.dispatch(
-        {
-          origin: url.origin,
-          path: '/v1/chat/completions',
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        },
-        {
-          onRequestStart() {},
-          onResponseStart() {},
-          onResponseData() {
-            counters.lastStampNs = process.hrtime.bigint();
-            counters.reads += 1;
-          },
-          onResponseEnd() {
-            resolve();
-          },
-          onResponseError(_controller, error) {
-            reject(error);
-          },
-        },
-      );
-    }),
+    dispatchBare(
+      agent,
+      {
+        origin: url.origin,
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      },
+      () => {
+        counters.lastStampNs = process.hrtime.bigint();
+        counters.reads += 1;
+      },
+    ),
 };
 
 /**

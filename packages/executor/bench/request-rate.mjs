@@ -5,6 +5,7 @@ import { runPlan } from '@llm-lens/executor';
 import { HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import { Agent } from 'undici';
+import { dispatchBare } from './bare-dispatch.mjs';
 import { spawnSimulator } from './spawn-simulator.mjs';
 
 const PROMPT = 'Say something.';
@@ -55,23 +56,8 @@ function bareUndiciClient(connections) {
     const spec = createOpenAIProvider({ baseUrl }).buildRequest(INPUT);
     const url = new URL(spec.url);
     const agent = new Agent({ pipelining: 1 });
-    const one = () =>
-      new Promise((resolve, reject) => {
-        agent.dispatch(
-          { origin: url.origin, path: url.pathname, method: spec.method, headers: spec.headers, body: spec.body },
-          {
-            onRequestStart() {},
-            onResponseStart() {},
-            onResponseData() {},
-            onResponseEnd() {
-              resolve();
-            },
-            onResponseError(_controller, error) {
-              reject(error);
-            },
-          },
-        );
-      });
+    const request = { origin: url.origin, path: url.pathname, method: spec.method, headers: spec.headers, body: spec.body };
+    const one = () => dispatchBare(agent, request);
     try {
       const cpuBefore = process.cpuUsage();
       const startNs = process.hrtime.bigint();
