@@ -1,7 +1,7 @@
 // Shared Vitest settings. Workspace packages resolve to their TypeScript sources so a
 // package's tests never run against a stale dist/ of a sibling.
-import { readdirSync, existsSync, readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,4 +1,4 @@
+export { CliError, EXIT } from './cli-error.js';
 export { main } from './main.js';
-export { EXIT, CliError } from './cli-error.js';
-export { resolveTargets, simulatorOptions, PROVIDER_TYPES } from './target-registry.js';
 export type { ResolvedTargets } from './target-registry.js';
+export { PROVIDER_TYPES, resolveTargets, simulatorOptions } from './target-registry.js';

@@ -8,7 +8,6 @@ import * as validate from './commands/validate.js';
 import { nonNumericFlagProblems } from './number-flags.js';
 import { TOOL_VERSION } from './version.js';
 
-
 /**
  * Runs the CLI with the given arguments and resolves to the process exit code.
  * Errors are printed as one `error: ...` paragraph (a stack trace only with --debug).
@@ -60,7 +59,9 @@ export async function main(argv: string[]): Promise<number> {
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new CliError(`${message}\nRun "llm-lens --help" (or "llm-lens <command> --help") for usage.`);
+      throw new CliError(
+        `${message}\nRun "llm-lens --help" (or "llm-lens <command> --help") for usage.`,
+      );
     });
   try {
     await parser.parseAsync();

@@ -3,7 +3,10 @@
  * into NaN, and an error quoting NaN would not show the user what they typed; this finds
  * the typed text in the raw arguments. One line per flag, as the user spelled it.
  */
-export function nonNumericFlagProblems(rawArgs: readonly string[], parsed: Record<string, unknown>): string[] {
+export function nonNumericFlagProblems(
+  rawArgs: readonly string[],
+  parsed: Record<string, unknown>,
+): string[] {
   const problems: string[] = [];
   for (let i = 0; i < rawArgs.length; i++) {
     const token = rawArgs[i]!;

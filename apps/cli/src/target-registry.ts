@@ -109,11 +109,14 @@ function readApiKey(provider: ProviderConfig, env: NodeJS.ProcessEnv): string | 
       );
     }
     if (key.length === 0) {
-      throw new CliError(`providers "${provider.name}".api_key_file: ${provider.api_key_file} is empty.`);
+      throw new CliError(
+        `providers "${provider.name}".api_key_file: ${provider.api_key_file} is empty.`,
+      );
     }
     return key;
   }
-  const envName = provider.api_key_env ?? (provider.type === 'openai' ? 'OPENAI_API_KEY' : undefined);
+  const envName =
+    provider.api_key_env ?? (provider.type === 'openai' ? 'OPENAI_API_KEY' : undefined);
   if (envName === undefined) return undefined;
   const key = env[envName];
   if (key === undefined || key.trim() === '') {

@@ -17,19 +17,41 @@ describe('llm-lens benchmark on the built-in simulator', () => {
     const records = join(dir, 'out', 'records.jsonl');
     const output = join(dir, 'out', 'summary.json');
     const result = await runCli([
-      'benchmark', '--requests', '6', '--concurrency', '3', '--warmup', '2',
-      '--records', records, '--output', output, '--json',
+      'benchmark',
+      '--requests',
+      '6',
+      '--concurrency',
+      '3',
+      '--warmup',
+      '2',
+      '--records',
+      records,
+      '--output',
+      output,
+      '--json',
     ]);
     expect(result.stderr).not.toContain('\u001b['); // no progress redraws when not a TTY
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.schema_version).toBe(1);
     expect(Object.keys(summary.run)).toEqual(
-      expect.arrayContaining(['tool_version', 'started_at', 'ended_at', 'config_hash', 'node_version', 'cpu_count']),
+      expect.arrayContaining([
+        'tool_version',
+        'started_at',
+        'ended_at',
+        'config_hash',
+        'node_version',
+        'cpu_count',
+      ]),
     );
     expect(summary.complete).toBe(true);
     const group = summary.groups[0];
-    expect(group).toMatchObject({ provider: 'mock', model: 'mock-model', scenario: 'default', complete: true });
+    expect(group).toMatchObject({
+      provider: 'mock',
+      model: 'mock-model',
+      scenario: 'default',
+      complete: true,
+    });
     expect(group.requests).toEqual({ total: 6, succeeded: 6, failed: 0, warmup: 2 });
     for (const metric of ['ttft', 'ttfo', 'itl', 'chunk_gap', 'tpot', 'e2e', 'ttfb']) {
       expect(Object.keys(group[metric])).toEqual(expect.arrayContaining(STAT_KEYS));
@@ -45,13 +67,35 @@ describe('llm-lens benchmark on the built-in simulator', () => {
     expect(group.errors).toEqual({});
 
     expect(JSON.parse(readFileSync(output, 'utf8'))).toEqual(summary);
-    const lines = readFileSync(records, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(records, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(8);
     expect(lines.filter((l) => l.warmup)).toHaveLength(2);
     for (const field of [
-      'request_id', 'started_at', 'provider', 'model', 'scenario', 'attempt', 'status', 'error_class',
-      'queue_ms', 'dns_ms', 'connect_ms', 'tls_ms', 'ttfb_ms', 'ttft_ms', 'ttfo_ms', 'e2e_ms', 'tpot_ms',
-      'input_tokens', 'output_tokens', 'reasoning_tokens', 'token_count_source', 'token_count_mismatch',
+      'request_id',
+      'started_at',
+      'provider',
+      'model',
+      'scenario',
+      'attempt',
+      'status',
+      'error_class',
+      'queue_ms',
+      'dns_ms',
+      'connect_ms',
+      'tls_ms',
+      'ttfb_ms',
+      'ttft_ms',
+      'ttfo_ms',
+      'e2e_ms',
+      'tpot_ms',
+      'input_tokens',
+      'output_tokens',
+      'reasoning_tokens',
+      'token_count_source',
+      'token_count_mismatch',
     ]) {
       expect(lines[0]).toHaveProperty(field);
     }
@@ -60,9 +104,28 @@ describe('llm-lens benchmark on the built-in simulator', () => {
   });
 
   it('prints a table of TTFT, ITL, TPOT and E2E with usage, success rate and fidelity', async () => {
-    const result = await runCli(['benchmark', '-n', '3', '-C', '3', '-w', '0', '--max-tokens', '8']);
+    const result = await runCli([
+      'benchmark',
+      '-n',
+      '3',
+      '-C',
+      '3',
+      '-w',
+      '0',
+      '--max-tokens',
+      '8',
+    ]);
     expect(result.code).toBe(0);
-    for (const label of ['TTFT', 'ITL (per token)', 'TPOT', 'E2E', 'p50', 'p95', 'p99', 'Tokens/s per request']) {
+    for (const label of [
+      'TTFT',
+      'ITL (per token)',
+      'TPOT',
+      'E2E',
+      'p50',
+      'p95',
+      'p99',
+      'Tokens/s per request',
+    ]) {
       expect(result.stdout).toContain(label);
     }
     expect(result.stdout).toContain('Requests: 3/3 succeeded (100%)');
@@ -73,7 +136,19 @@ describe('llm-lens benchmark on the built-in simulator', () => {
 
   it('includes per-event arrival offsets with --record-tokens', async () => {
     const records = join(dir, 'tokens.jsonl');
-    const result = await runCli(['benchmark', '-n', '1', '-w', '0', '--max-tokens', '5', '--records', records, '--record-tokens', '--json']);
+    const result = await runCli([
+      'benchmark',
+      '-n',
+      '1',
+      '-w',
+      '0',
+      '--max-tokens',
+      '5',
+      '--records',
+      records,
+      '--record-tokens',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const line = JSON.parse(readFileSync(records, 'utf8').trim());
     expect(line.token_offsets_ms).toHaveLength(5);
@@ -98,7 +173,14 @@ describe('llm-lens benchmark on the built-in simulator', () => {
         '    concurrency: 2',
       ].join('\n'),
     );
-    const result = await runCli(['benchmark', '--config', config, '--max-error-rate', '0.1', '--json']);
+    const result = await runCli([
+      'benchmark',
+      '--config',
+      config,
+      '--max-error-rate',
+      '0.1',
+      '--json',
+    ]);
     expect(result.code).toBe(1);
     const group = JSON.parse(result.stdout).groups[0];
     expect(group.requests.failed).toBeGreaterThan(1);
@@ -124,16 +206,19 @@ describe('llm-lens benchmark on the built-in simulator', () => {
     );
     const records = join(dir, 'partial.jsonl');
     const output = join(dir, 'partial.json');
-    const result = await runCli(['benchmark', '-c', config, '--records', records, '--output', output, '--grace', '200'], {
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          if (existsSync(records) && readFileSync(records, 'utf8').split('\n').length > 2) {
-            clearInterval(poll);
-            child.kill('SIGINT');
-          }
-        }, 50);
+    const result = await runCli(
+      ['benchmark', '-c', config, '--records', records, '--output', output, '--grace', '200'],
+      {
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            if (existsSync(records) && readFileSync(records, 'utf8').split('\n').length > 2) {
+              clearInterval(poll);
+              child.kill('SIGINT');
+            }
+          }, 50);
+        },
       },
-    });
+    );
     expect(result.code).toBe(130);
     expect(result.stderr).toContain('SIGINT: stopping');
     const summary = JSON.parse(readFileSync(output, 'utf8'));
@@ -160,14 +245,42 @@ describe('API keys', () => {
     const records = join(dir, 'secret.jsonl');
     const output = join(dir, 'secret.json');
     const env = { LENS_SECRET_KEY: key };
-    const args = ['--provider', 'openai-compatible', '--base-url', simulator.baseUrl, '--model', 'mock-model', '--api-key-env', 'LENS_SECRET_KEY'];
+    const args = [
+      '--provider',
+      'openai-compatible',
+      '--base-url',
+      simulator.baseUrl,
+      '--model',
+      'mock-model',
+      '--api-key-env',
+      'LENS_SECRET_KEY',
+    ];
     const runs = [
-      await runCli(['benchmark', ...args, '-n', '3', '--records', records, '--output', output], { env }),
+      await runCli(['benchmark', ...args, '-n', '3', '--records', records, '--output', output], {
+        env,
+      }),
       await runCli(['benchmark', ...args, '-n', '2', '--json', '--debug'], { env }),
       await runCli(['profile', ...args, '--json'], { env }),
       await runCli(['profile', ...args], { env }),
       // A failing endpoint: the error path must not print the key either.
-      await runCli(['benchmark', '--provider', 'openai-compatible', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'x', '--api-key-env', 'LENS_SECRET_KEY', '-n', '1', '--json', '--debug'], { env }),
+      await runCli(
+        [
+          'benchmark',
+          '--provider',
+          'openai-compatible',
+          '--base-url',
+          'http://127.0.0.1:9/v1',
+          '--model',
+          'x',
+          '--api-key-env',
+          'LENS_SECRET_KEY',
+          '-n',
+          '1',
+          '--json',
+          '--debug',
+        ],
+        { env },
+      ),
     ];
     expect(runs.slice(0, 4).map((r) => r.code)).toEqual([0, 0, 0, 0]);
     expect(JSON.parse(runs[4]!.stdout).groups[0].errors).toEqual({ network: 1 });
@@ -186,14 +299,38 @@ describe('API keys', () => {
       req.resume();
       const auth = String(req.headers.authorization ?? '');
       res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.replace('Bearer ', '')}`, type: 'invalid_request_error' } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            message: `Incorrect API key provided: ${auth.replace('Bearer ', '')}`,
+            type: 'invalid_request_error',
+          },
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const records = join(dir, 'echo.jsonl');
     try {
       const result = await runCli(
-        ['benchmark', '-p', 'openai-compatible', '--base-url', `http://127.0.0.1:${port}/v1`, '-m', 'x', '--api-key-env', 'ECHO_KEY', '-n', '2', '-w', '0', '--records', records, '--json'],
+        [
+          'benchmark',
+          '-p',
+          'openai-compatible',
+          '--base-url',
+          `http://127.0.0.1:${port}/v1`,
+          '-m',
+          'x',
+          '--api-key-env',
+          'ECHO_KEY',
+          '-n',
+          '2',
+          '-w',
+          '0',
+          '--records',
+          records,
+          '--json',
+        ],
         { env: { ECHO_KEY: key } },
       );
       expect(result.code).toBe(0);
@@ -203,7 +340,21 @@ describe('API keys', () => {
       expect(lines + result.stdout + result.stderr).not.toContain(key);
       // The console table quotes the first error message of each class: masked too.
       const table = await runCli(
-        ['benchmark', '-p', 'openai-compatible', '--base-url', `http://127.0.0.1:${port}/v1`, '-m', 'x', '--api-key-env', 'ECHO_KEY', '-n', '2', '-w', '0'],
+        [
+          'benchmark',
+          '-p',
+          'openai-compatible',
+          '--base-url',
+          `http://127.0.0.1:${port}/v1`,
+          '-m',
+          'x',
+          '--api-key-env',
+          'ECHO_KEY',
+          '-n',
+          '2',
+          '-w',
+          '0',
+        ],
         { env: { ECHO_KEY: key } },
       );
       expect(table.stdout).toContain('auth, first: ');
@@ -219,7 +370,9 @@ describe('API keys', () => {
       env: { OPENAI_API_KEY: '' },
     });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: provider "openai" needs an API key: set the environment variable OPENAI_API_KEY/);
+    expect(result.stderr).toMatch(
+      /^error: provider "openai" needs an API key: set the environment variable OPENAI_API_KEY/,
+    );
   });
 });
 
@@ -232,7 +385,9 @@ describe('usage errors', () => {
     );
     const result = await runCli(['validate', '--config', config]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('scenarios[0].concurrency: must be a positive integer, got "ten"');
+    expect(result.stderr).toContain(
+      'scenarios[0].concurrency: must be a positive integer, got "ten"',
+    );
     expect(result.stderr).toContain('scenarios[0].requests: must be a positive integer');
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const bench = await runCli(['benchmark', '--config', config]);
@@ -285,7 +440,15 @@ describe('llm-lens profile and serve-mock', () => {
   it('profile shows the phases of one request', async () => {
     const result = await runCli(['profile', '--max-tokens', '12']);
     expect(result.code).toBe(0);
-    for (const phase of ['connect', 'ttfb', 'ttft', 'tpot', 'e2e', 'ITL (ms, n=11)', 'Token arrivals']) {
+    for (const phase of [
+      'connect',
+      'ttfb',
+      'ttft',
+      'tpot',
+      'e2e',
+      'ITL (ms, n=11)',
+      'Token arrivals',
+    ]) {
       expect(result.stdout).toContain(phase);
     }
     const json = await runCli(['profile', '--max-tokens', '12', '--json']);

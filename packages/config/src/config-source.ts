@@ -3,8 +3,8 @@
 import { extname } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { IssuePath } from './config-issue.js';
 import { LensConfigError } from './config-error.js';
+import type { IssuePath } from './config-issue.js';
 import { jsonErrorOffset } from './json-error-position.js';
 
 /** A file format the loader reads. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type ConfigIssue, formatIssues, formatPath, type IssuePath } from './config-issue.js';
 import { LensConfigError } from './config-error.js';
+import { type ConfigIssue, formatIssues, formatPath, type IssuePath } from './config-issue.js';
 import { type ConfigSource, formatOf, parseSource, type SourcePosition } from './config-source.js';
 import { substituteEnv } from './env-substitution.js';
 import type { LensConfig } from './lens-config.js';

@@ -1,5 +1,5 @@
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseConfig } from './load-config.js';
 import { STARTER_CONFIG_YAML } from './starter-config.js';
 

@@ -105,7 +105,10 @@ const READERS = {
  * one warm-up round each) and returns, per reader, the CPU microseconds per socket read of
  * every round and of the best one.
  */
-export async function runIntakeFloor({ concurrency, itlMs, ttftMs, outputTokens, rounds }, { simulatorCore } = {}) {
+export async function runIntakeFloor(
+  { concurrency, itlMs, ttftMs, outputTokens, rounds },
+  { simulatorCore } = {},
+) {
   const simulator = await spawnSimulator(
     { mode: 'lockstep', ttftMs, itlMs, outputTokens, seed: 3 },
     { core: simulatorCore },
@@ -126,7 +129,11 @@ export async function runIntakeFloor({ concurrency, itlMs, ttftMs, outputTokens,
     await Promise.all(Array.from({ length: concurrency }, () => read(url, body, shared, agent)));
     const cpu = process.cpuUsage(cpuBefore);
     const cpuUs = cpu.user + cpu.system;
-    return { reads: counters.reads, cpuUsPerRead: cpuUs / counters.reads, readsPerCpuS: counters.reads / (cpuUs / 1e6) };
+    return {
+      reads: counters.reads,
+      cpuUsPerRead: cpuUs / counters.reads,
+      readsPerCpuS: counters.reads / (cpuUs / 1e6),
+    };
   };
   const results = {};
   try {

@@ -15,7 +15,13 @@ export function measureWakeupDelay(durationMs = 2000) {
       clearInterval(timer);
       late.sort((a, b) => a - b);
       const at = (q) => late[Math.min(late.length - 1, Math.ceil(q * late.length) - 1)];
-      resolve({ samples: late.length, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: late[late.length - 1] });
+      resolve({
+        samples: late.length,
+        p50: at(0.5),
+        p99: at(0.99),
+        p999: at(0.999),
+        max: late[late.length - 1],
+      });
     }, durationMs);
   });
 }

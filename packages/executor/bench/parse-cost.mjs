@@ -6,12 +6,20 @@ const WORDS = [' lorem', ' ipsum', ' dolor', ' sit', ' amet', ',', ' consectetur
 
 /** Streams of `tokens` simulator-shaped chunks through the OpenAI decoder; returns µs per event. */
 export function measureParseCost({ tokens = 128, streams = 4000 } = {}) {
-  const provider = createOpenAIProvider({ id: 'openai-compatible', baseUrl: 'http://127.0.0.1:9/v1' });
+  const provider = createOpenAIProvider({
+    id: 'openai-compatible',
+    baseUrl: 'http://127.0.0.1:9/v1',
+  });
   const input = { model: 'mock-model', prompt: 'Tell me a story.', stream: true };
-  const head = '{"id":"chatcmpl-5f0c6a2e-8d9b-4a57-9a44-0b9e3c3a7f11","object":"chat.completion.chunk","created":1764100000,"model":"mock-model","choices":[{"index":0,"delta":{"content":';
+  const head =
+    '{"id":"chatcmpl-5f0c6a2e-8d9b-4a57-9a44-0b9e3c3a7f11","object":"chat.completion.chunk","created":1764100000,"model":"mock-model","choices":[{"index":0,"delta":{"content":';
   const chunks = [];
   for (let i = 0; i < tokens; i++) {
-    chunks.push(Buffer.from(`data: ${head}${JSON.stringify(WORDS[i % WORDS.length])}},"logprobs":null,"finish_reason":null}],"usage":null}\n\n`));
+    chunks.push(
+      Buffer.from(
+        `data: ${head}${JSON.stringify(WORDS[i % WORDS.length])}},"logprobs":null,"finish_reason":null}],"usage":null}\n\n`,
+      ),
+    );
   }
   chunks.push(
     Buffer.from(

@@ -1,9 +1,10 @@
 // Non-streaming requests/s of the executor against the simulator, next to autocannon's and
 // bare undici's with the same request, in the same process and on the same core.
-import autocannon from 'autocannon';
+
 import { runPlan } from '@llm-lens/executor';
 import { HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
+import autocannon from 'autocannon';
 import { Agent } from 'undici';
 import { dispatchBare } from './bare-dispatch.mjs';
 import { spawnSimulator } from './spawn-simulator.mjs';
@@ -32,14 +33,28 @@ function executorClient(connections) {
     const requests = Math.max(connections * 10, Math.round(requestsPerS * seconds));
     const plan = {
       targets: [{ provider, transport, model: INPUT.model }],
-      scenarios: [{ name: 'non-streaming', prompt: PROMPT, requests, concurrency: connections, warmup: 0, stream: false }],
+      scenarios: [
+        {
+          name: 'non-streaming',
+          prompt: PROMPT,
+          requests,
+          concurrency: connections,
+          warmup: 0,
+          stream: false,
+        },
+      ],
     };
     try {
       const cpuBefore = process.cpuUsage();
       const startNs = process.hrtime.bigint();
       const summary = await runPlan(plan, { tokenCounterFor: () => undefined });
       const elapsedS = Number(process.hrtime.bigint() - startNs) / 1e9;
-      const outcome = result(requests, summary.groups[0]?.requests.failed ?? requests, elapsedS, process.cpuUsage(cpuBefore));
+      const outcome = result(
+        requests,
+        summary.groups[0]?.requests.failed ?? requests,
+        elapsedS,
+        process.cpuUsage(cpuBefore),
+      );
       // runPlan takes a request count: size the next run from this one's rate.
       requestsPerS = outcome.requestsPerS;
       return outcome;
@@ -56,7 +71,13 @@ function bareUndiciClient(connections) {
     const spec = createOpenAIProvider({ baseUrl }).buildRequest(INPUT);
     const url = new URL(spec.url);
     const agent = new Agent({ pipelining: 1 });
-    const request = { origin: url.origin, path: url.pathname, method: spec.method, headers: spec.headers, body: spec.body };
+    const request = {
+      origin: url.origin,
+      path: url.pathname,
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+    };
     const one = () => dispatchBare(agent, request);
     try {
       const cpuBefore = process.cpuUsage();
@@ -114,8 +135,15 @@ function autocannonClient(connections) {
  * process and a warm-up on it, so no client inherits another's server-side state (the
  * simulator served the second client of a shared process up to a third slower).
  */
-export async function runRequestRateComparison({ connections, durationS, rounds, outputTokens }, { simulatorCore } = {}) {
-  const clients = [executorClient(connections), bareUndiciClient(connections), autocannonClient(connections)];
+export async function runRequestRateComparison(
+  { connections, durationS, rounds, outputTokens },
+  { simulatorCore } = {},
+) {
+  const clients = [
+    executorClient(connections),
+    bareUndiciClient(connections),
+    autocannonClient(connections),
+  ];
   const measure = async (client, seconds) => {
     const simulator = await spawnSimulator(
       // Answers as fast as the simulator can: what is measured is HTTP handling on both sides.

@@ -9,12 +9,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { disableAllocationSitePretenuring } from '@llm-lens/executor';
 import { runIntakeFloor } from './intake-floor.mjs';
 import { measureWakeupDelay } from './machine-noise.mjs';
 import { measureParseCost } from './parse-cost.mjs';
 import { runRequestRateComparison } from './request-rate.mjs';
 import { runStreamScenario } from './stream-fidelity.mjs';
-import { disableAllocationSitePretenuring } from '@llm-lens/executor';
 
 // As the CLI does at startup; every client measured here shares this process and setting.
 disableAllocationSitePretenuring();
@@ -26,7 +26,10 @@ const SCRIPT = fileURLToPath(import.meta.url);
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
 const args = process.argv.slice(2);
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wantsPinning = !args.includes('--no-pin');
 const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.slice('--repeat='.length) ?? 3);
 
@@ -34,7 +37,14 @@ const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.slice('--repe
 // a client that must stamp C sockets that became readable together.
 const STREAM_SCENARIOS = [
   { name: 'stream-c64', concurrency: 64, itlMs: 20, ttftMs: 100, outputTokens: 128, requests: 256 },
-  { name: 'stream-c256', concurrency: 256, itlMs: 20, ttftMs: 100, outputTokens: 128, requests: 512 },
+  {
+    name: 'stream-c256',
+    concurrency: 256,
+    itlMs: 20,
+    ttftMs: 100,
+    outputTokens: 128,
+    requests: 512,
+  },
   {
     name: 'stream-c256-tokenizer',
     concurrency: 256,
@@ -44,13 +54,40 @@ const STREAM_SCENARIOS = [
     requests: 512,
     tokenizer: true,
   },
-  { name: 'stream-c1024', concurrency: 1024, itlMs: 50, ttftMs: 100, outputTokens: 64, requests: 1024 },
+  {
+    name: 'stream-c1024',
+    concurrency: 1024,
+    itlMs: 50,
+    ttftMs: 100,
+    outputTokens: 64,
+    requests: 1024,
+  },
   // Offered load far above what one core can ingest: measures the client's ceiling.
-  { name: 'stream-saturate', concurrency: 256, itlMs: 1, ttftMs: 50, outputTokens: 512, requests: 256 },
+  {
+    name: 'stream-saturate',
+    concurrency: 256,
+    itlMs: 1,
+    ttftMs: 50,
+    outputTokens: 512,
+    requests: 256,
+  },
 ];
 // The saturated streams of `stream-saturate`, read by bare readers that only stamp.
-const INTAKE_FLOOR = { name: 'intake-floor', concurrency: 256, itlMs: 1, ttftMs: 50, outputTokens: 512, rounds: 3 };
-const REQUEST_RATE = { name: 'non-streaming', connections: 64, durationS: 5, rounds: 2, outputTokens: 16 };
+const INTAKE_FLOOR = {
+  name: 'intake-floor',
+  concurrency: 256,
+  itlMs: 1,
+  ttftMs: 50,
+  outputTokens: 512,
+  rounds: 3,
+};
+const REQUEST_RATE = {
+  name: 'non-streaming',
+  connections: 64,
+  durationS: 5,
+  rounds: 2,
+  outputTokens: 16,
+};
 
 const TARGETS = {
   'stream-c256': { ttftP99Ms: 1, gapP99Ms: 1 },
@@ -60,7 +97,9 @@ const MIN_EVENTS_PER_CPU_S = 100_000;
 const MIN_REQUEST_RATE_RATIO = 0.8;
 
 function hasTaskset() {
-  return spawnSync('taskset', ['-c', String(CLIENT_CORE), 'true'], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('taskset', ['-c', String(CLIENT_CORE), 'true'], { stdio: 'ignore' }).status === 0
+  );
 }
 
 /** Re-runs this script under `taskset -c 0`; resolves to its exit code. */
@@ -70,7 +109,9 @@ function reexecPinned() {
     ['-c', String(CLIENT_CORE), process.execPath, ...process.execArgv, SCRIPT, ...args],
     { stdio: 'inherit', env: { ...process.env, [PINNED_ENV]: '1' } },
   );
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
 }
 
 const ms = (value) => (value === undefined || value === null ? '-' : value.toFixed(3));
@@ -177,7 +218,9 @@ async function main() {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
-  console.log(`llm-lens client-fidelity benchmark — ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}`);
+  console.log(
+    `llm-lens client-fidelity benchmark — ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}`,
+  );
   console.log(pinning);
   const startedAt = new Date();
   // Others' load on this machine bounds every error below: say how much there was.
@@ -188,7 +231,9 @@ async function main() {
       `p50 ${ms(wakeupDelay.p50)} / p99 ${ms(wakeupDelay.p99)} / p99.9 ${ms(wakeupDelay.p999)} / max ${ms(wakeupDelay.max)} ms`,
   );
   const parseCost = measureParseCost();
-  console.log(`parse path alone (SSE + UTF-8 + JSON.parse + chunk reader, no I/O): ${parseCost.cpuUsPerEvent.toFixed(2)} µs per event`);
+  console.log(
+    `parse path alone (SSE + UTF-8 + JSON.parse + chunk reader, no I/O): ${parseCost.cpuUsPerEvent.toFixed(2)} µs per event`,
+  );
 
   const streams = [];
   for (const scenario of STREAM_SCENARIOS) {
@@ -224,7 +269,9 @@ async function main() {
     printStreamTable(streams);
     for (const r of streams) {
       if (r.unmatched > 0 || r.failed > 0) {
-        console.log(`  ${r.scenario.name}: ${r.failed} failed, ${r.unmatched} records not joined with the write log`);
+        console.log(
+          `  ${r.scenario.name}: ${r.failed} failed, ${r.unmatched} records not joined with the write log`,
+        );
       }
     }
     for (const saturate of streams.filter((s) => s.scenario.name === 'stream-saturate')) {
@@ -251,15 +298,23 @@ async function main() {
     const saturated = streams.filter((s) => s.scenario.name === 'stream-saturate');
     if (saturated.length > 0) {
       const best = Math.min(...saturated.map((r) => r.cpuUsPerEvent));
-      console.log(`  ${'executor (saturate)'.padEnd(20)} ${pad(best.toFixed(2), 6)} µs/event (best stream-saturate run; parsing, stamps and statistics included)`);
+      console.log(
+        `  ${'executor (saturate)'.padEnd(20)} ${pad(best.toFixed(2), 6)} µs/event (best stream-saturate run; parsing, stamps and statistics included)`,
+      );
     }
   }
   if (requestRate) {
     console.log('');
-    console.log(`Non-streaming, ${requestRate.connections} connections, best of ${REQUEST_RATE.rounds} × ~${REQUEST_RATE.durationS} s:`);
+    console.log(
+      `Non-streaming, ${requestRate.connections} connections, best of ${REQUEST_RATE.rounds} × ~${REQUEST_RATE.durationS} s:`,
+    );
     const rounds = (runs) => runs.map((r) => Math.round(r.requestsPerS)).join(', ');
-    console.log(`  executor   ${pad(Math.round(requestRate.bestOursPerS), 7)} req/s  (rounds: ${rounds(requestRate.ours)})`);
-    console.log(`  autocannon ${pad(Math.round(requestRate.bestAutocannonPerS), 7)} req/s  (rounds: ${rounds(requestRate.autocannon)})`);
+    console.log(
+      `  executor   ${pad(Math.round(requestRate.bestOursPerS), 7)} req/s  (rounds: ${rounds(requestRate.ours)})`,
+    );
+    console.log(
+      `  autocannon ${pad(Math.round(requestRate.bestAutocannonPerS), 7)} req/s  (rounds: ${rounds(requestRate.autocannon)})`,
+    );
     console.log(
       `  bare undici ${pad(Math.round(requestRate.bestBareUndiciPerS), 6)} req/s  (rounds: ${rounds(requestRate.bareUndici)}; ` +
         'Agent.dispatch with a handler that only counts: the least CPU per request an undici client can spend)',
@@ -269,7 +324,9 @@ async function main() {
       `  client CPU per request (best round): executor ${cpu(requestRate.ours)} µs, bare undici ${cpu(requestRate.bareUndici)} µs, ` +
         `autocannon ${cpu(requestRate.autocannon)} µs`,
     );
-    console.log(`  ratio      ${pad((requestRate.ratio * 100).toFixed(1), 7)} %  (bare undici: ${((requestRate.bestBareUndiciPerS / requestRate.bestAutocannonPerS) * 100).toFixed(1)} %)`);
+    console.log(
+      `  ratio      ${pad((requestRate.ratio * 100).toFixed(1), 7)} %  (bare undici: ${((requestRate.bestBareUndiciPerS / requestRate.bestAutocannonPerS) * 100).toFixed(1)} %)`,
+    );
   }
   const verdicts = evaluateTargets(streams, requestRate);
   if (verdicts.length > 0) {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPlan } from '@llm-lens/executor';
-import { HttpTransport, createTokenCounter } from '@llm-lens/providers-core';
+import { createTokenCounter, HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import { describeDistribution } from './distribution.mjs';
 import { readWriteLog, spawnSimulator } from './spawn-simulator.mjs';
@@ -30,14 +30,27 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
     },
     { core: simulatorCore },
   );
-  const provider = createOpenAIProvider({ id: 'openai-compatible', name: 'sim', baseUrl: simulator.baseUrl });
+  const provider = createOpenAIProvider({
+    id: 'openai-compatible',
+    name: 'sim',
+    baseUrl: simulator.baseUrl,
+  });
   const transport = new HttpTransport();
   const target = { provider, transport, model: 'mock-model' };
-  const tokenCounterFor = scenario.tokenizer ? (model) => createTokenCounter(model) : () => undefined;
+  const tokenCounterFor = scenario.tokenizer
+    ? (model) => createTokenCounter(model)
+    : () => undefined;
   const plan = (name, requests) => ({
     targets: [target],
     scenarios: [
-      { name, prompt: 'Tell me a story.', requests, concurrency: scenario.concurrency, warmup: 0, stream: true },
+      {
+        name,
+        prompt: 'Tell me a story.',
+        requests,
+        concurrency: scenario.concurrency,
+        warmup: 0,
+        stream: true,
+      },
     ],
   });
   try {
@@ -100,7 +113,11 @@ export function joinWithWriteLog(records, writes) {
     events += record.tokenEventOffsetsNs.length;
     const server = writes.get(record.requestId);
     const offsets = record.tokenEventOffsetsNs;
-    if (server === undefined || server.tokenWritesNs.length !== offsets.length || offsets.length === 0) {
+    if (
+      server === undefined ||
+      server.tokenWritesNs.length !== offsets.length ||
+      offsets.length === 0
+    ) {
       unmatched++;
       continue;
     }
@@ -157,5 +174,9 @@ export function describeTicks(records, writes, itlMs) {
       size++;
     }
   }
-  return { bursts: spreads.length, size: describeDistribution(sizes), spreadMs: describeDistribution(spreads) };
+  return {
+    bursts: spreads.length,
+    size: describeDistribution(sizes),
+    spreadMs: describeDistribution(spreads),
+  };
 }

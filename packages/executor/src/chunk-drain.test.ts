@@ -50,6 +50,8 @@ describe('chunk drain', () => {
     // 0.2 ms of budget at 50 µs each, checked every 16 chunks: one slice, not the batch.
     expect(log.length).toBe(16);
     while (log.length < 100) await nextTurn();
-    expect(log.map((l) => l.split('@')[1])).toEqual(Array.from({ length: 100 }, (_, i) => String(i)));
+    expect(log.map((l) => l.split('@')[1])).toEqual(
+      Array.from({ length: 100 }, (_, i) => String(i)),
+    );
   });
 });

@@ -1,11 +1,11 @@
-export { runBenchmark, planFromConfig } from './run-benchmark.js';
-export type { RunBenchmarkOptions } from './run-benchmark.js';
 export { disableAllocationSitePretenuring } from './gc-tuning.js';
-export { runPlan } from './run-plan.js';
-export type { ProgressEvent, RunOptions } from './run-plan.js';
-export { requestInput, requestTimeouts } from './plan.js';
 export type { BenchmarkPlan, BenchmarkTarget, ScenarioPlan } from './plan.js';
-export { executeRequest } from './request-runner.js';
+export { requestInput, requestTimeouts } from './plan.js';
 export type { RequestContext, RequestTimeouts } from './request-runner.js';
-export { TokenCountCache } from './token-count-cache.js';
+export { executeRequest } from './request-runner.js';
+export type { RunBenchmarkOptions } from './run-benchmark.js';
+export { planFromConfig, runBenchmark } from './run-benchmark.js';
+export type { ProgressEvent, RunOptions } from './run-plan.js';
+export { runPlan } from './run-plan.js';
 export type { TextTokenCounter } from './token-count-cache.js';
+export { TokenCountCache } from './token-count-cache.js';

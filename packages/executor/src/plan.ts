@@ -40,7 +40,10 @@ export interface BenchmarkPlan {
 }
 
 /** What a scenario asks of a target's adapter, for every request of the pair. */
-export function requestInput(target: BenchmarkTarget, scenario: ScenarioPlan): ProviderRequestInput {
+export function requestInput(
+  target: BenchmarkTarget,
+  scenario: ScenarioPlan,
+): ProviderRequestInput {
   const input: ProviderRequestInput = {
     model: target.model,
     prompt: scenario.prompt,

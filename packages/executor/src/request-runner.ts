@@ -1,12 +1,13 @@
 import {
   type ConnectionPhases,
   type ErrorClass,
+  now,
   type RequestRecord,
   StreamTimer,
   type TokenCountSource,
-  now,
 } from '@llm-lens/core-timing';
 import {
+  classifyTransportError,
   type ErrorClassification,
   type HttpTransport,
   type InFlightRequest,
@@ -16,7 +17,6 @@ import {
   type ResponseSink,
   type StreamEvent,
   type Usage,
-  classifyTransportError,
 } from '@llm-lens/providers-core';
 import { type ChunkConsumer, drainConsumer, enqueueChunk } from './chunk-drain.js';
 import type { TokenCountCache } from './token-count-cache.js';
@@ -63,8 +63,6 @@ export function executeRequest(ctx: RequestContext): Promise<RequestRecord> {
     new RequestExecution(ctx, resolve).start();
   });
 }
-
-
 
 /**
  * In-flight executions per external cancel signal, behind one 'abort' listener per signal.
@@ -426,5 +424,3 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-

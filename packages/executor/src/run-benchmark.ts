@@ -1,10 +1,13 @@
-import { type LensConfig, configHash } from '@llm-lens/config';
+import { configHash, type LensConfig } from '@llm-lens/config';
 import type { RunSummary } from '@llm-lens/metrics';
 import type { BenchmarkPlan, BenchmarkTarget, ScenarioPlan } from './plan.js';
 import { type RunOptions, runPlan } from './run-plan.js';
 
 /** Turns a validated config into a plan, given the targets built for it (one per provider model). */
-export function planFromConfig(config: LensConfig, targets: readonly BenchmarkTarget[]): BenchmarkPlan {
+export function planFromConfig(
+  config: LensConfig,
+  targets: readonly BenchmarkTarget[],
+): BenchmarkPlan {
   const scenarios = config.scenarios.map((s): ScenarioPlan => {
     const scenario: ScenarioPlan = {
       name: s.name,
@@ -32,7 +35,10 @@ export interface RunBenchmarkOptions extends RunOptions {
  * Runs a whole config: every scenario against every target, and returns the summary.
  * Thresholds from the config's `fidelity` block apply unless the options set them.
  */
-export function runBenchmark(config: LensConfig, options: RunBenchmarkOptions): Promise<RunSummary> {
+export function runBenchmark(
+  config: LensConfig,
+  options: RunBenchmarkOptions,
+): Promise<RunSummary> {
   const { targets, ...runOptions } = options;
   return runPlan(planFromConfig(config, targets), {
     clientBoundP99Ms: config.fidelity.event_loop_delay_p99_ms,

@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import {
+  createWallClockAnchor,
   DEFAULT_CLIENT_BOUND_P99_MS,
   EventLoopMonitor,
-  type RequestRecord,
-  createWallClockAnchor,
   isClientBound,
   now,
+  type RequestRecord,
 } from '@llm-lens/core-timing';
-import { Aggregator, LatencyHistogram, type RunSummary, buildRunSummary } from '@llm-lens/metrics';
+import { Aggregator, buildRunSummary, LatencyHistogram, type RunSummary } from '@llm-lens/metrics';
 import {
   type BenchmarkPlan,
   type BenchmarkTarget,
-  type ScenarioPlan,
   requestInput,
   requestTimeouts,
+  type ScenarioPlan,
 } from './plan.js';
 import { executeRequest } from './request-runner.js';
 import { type TextTokenCounter, TokenCountCache } from './token-count-cache.js';

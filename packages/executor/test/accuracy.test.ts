@@ -7,9 +7,9 @@ import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../src/index.js';
 import {
-  type SimulatorProcess,
   median,
   readWriteLog,
+  type SimulatorProcess,
   scenario,
   spawnSimulator,
 } from './harness.js';

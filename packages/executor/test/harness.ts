@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HttpTransport, type Provider } from '@llm-lens/providers-core';
 import {
+  parseWriteLogLine,
   type RunningSimulator,
   type SimulatorOptions,
-  parseWriteLogLine,
   startSimulator,
 } from '@llm-lens/providers-mock';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
@@ -28,7 +28,9 @@ export async function simulatedTarget(
     id: 'openai-compatible',
     name: providerOptions.name ?? 'sim',
     baseUrl: simulator.baseUrl,
-    ...(providerOptions.includeUsage === undefined ? {} : { includeUsage: providerOptions.includeUsage }),
+    ...(providerOptions.includeUsage === undefined
+      ? {}
+      : { includeUsage: providerOptions.includeUsage }),
   });
   const transport = new HttpTransport();
   return {
@@ -76,7 +78,8 @@ export async function spawnSimulator(options: SimulatorOptions): Promise<Simulat
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const newline = buffer.indexOf('\n');
-      if (newline >= 0) resolve((JSON.parse(buffer.slice(0, newline)) as { baseUrl: string }).baseUrl);
+      if (newline >= 0)
+        resolve((JSON.parse(buffer.slice(0, newline)) as { baseUrl: string }).baseUrl);
     });
     child.once('exit', (code) => reject(new Error(`simulator process exited with ${code}`)));
   });
@@ -91,7 +94,9 @@ export async function spawnSimulator(options: SimulatorOptions): Promise<Simulat
 }
 
 /** Reads a simulator write-log file: per request, arrival and token write stamps (ns). */
-export function readWriteLog(path: string): Array<{ requestId: string; arrivalNs: bigint; tokenWritesNs: bigint[] }> {
+export function readWriteLog(
+  path: string,
+): Array<{ requestId: string; arrivalNs: bigint; tokenWritesNs: bigint[] }> {
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.length > 0)

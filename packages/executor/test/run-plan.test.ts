@@ -22,7 +22,10 @@ async function run(
   );
   const records: RequestRecord[] = [];
   const summary = await runPlan(
-    { targets: [{ ...sim.target, ...(options as { targetExtra?: object }).targetExtra }], scenarios: [scenario(scenarioOverrides)] },
+    {
+      targets: [{ ...sim.target, ...(options as { targetExtra?: object }).targetExtra }],
+      scenarios: [scenario(scenarioOverrides)],
+    },
     { onRecord: (r) => records.push(r), ...runOptions },
   );
   return { summary, group: summary.groups[0]!, records };
@@ -52,7 +55,11 @@ describe('runPlan', () => {
   });
 
   it('takes output tokens from server usage and flags no mismatch when the tokenizer agrees', async () => {
-    const { records, group } = await run({}, { requests: 2 }, { tokenCounterFor: (m) => createTokenCounter(m) });
+    const { records, group } = await run(
+      {},
+      { requests: 2 },
+      { tokenCounterFor: (m) => createTokenCounter(m) },
+    );
     for (const r of records) {
       expect(r.tokenCountSource).toBe('server_usage');
       expect(r.outputTokens).toBe(8);
@@ -63,7 +70,11 @@ describe('runPlan', () => {
   });
 
   it('falls back to the tokenizer, then to the event count, when the server sends no usage', async () => {
-    const tokenized = await run({}, { requests: 1 }, { includeUsage: false, tokenCounterFor: (m) => createTokenCounter(m) });
+    const tokenized = await run(
+      {},
+      { requests: 1 },
+      { includeUsage: false, tokenCounterFor: (m) => createTokenCounter(m) },
+    );
     expect(tokenized.records[0]!.tokenCountSource).toBe('tokenizer');
     expect(tokenized.records[0]!.outputTokens).toBe(8);
     await sim!.close();
@@ -129,23 +140,24 @@ describe('runPlan', () => {
   });
 
   it('enforces ttft, idle and total timeouts with their own error classes', async () => {
-    const ttft = await run({ ttftMs: 400 }, { requests: 1 }, { targetExtra: { timeouts: { ttftMs: 60 } } } as never);
+    const ttft = await run({ ttftMs: 400 }, { requests: 1 }, {
+      targetExtra: { timeouts: { ttftMs: 60 } },
+    } as never);
     expect(ttft.records[0]!.errorClass).toBe('timeout_ttft');
     expect(Number(ttft.records[0]!.e2eNs) / 1e6).toBeLessThan(300);
     await sim!.close();
     sim = undefined;
-    const idle = await run(
-      { faults: { stallRate: 1, stallMs: 500 }, itlMs: 5 },
-      { requests: 1 },
-      { targetExtra: { timeouts: { idleMs: 80 } } } as never,
-    );
+    const idle = await run({ faults: { stallRate: 1, stallMs: 500 }, itlMs: 5 }, { requests: 1 }, {
+      targetExtra: { timeouts: { idleMs: 80 } },
+    } as never);
     expect(idle.records[0]!.errorClass).toBe('timeout_idle');
     await sim!.close();
     sim = undefined;
     const total = await run({ itlMs: 50, outputTokens: 20 }, { requests: 1, timeoutMs: 150 });
     expect(total.records[0]!.errorClass).toBe('timeout_total');
     // The timeout clock starts at hand-off; e2e starts later, when the headers reach the socket.
-    const fromHandOffMs = Number((total.records[0]!.sendDelayNs ?? 0n) + total.records[0]!.e2eNs!) / 1e6;
+    const fromHandOffMs =
+      Number((total.records[0]!.sendDelayNs ?? 0n) + total.records[0]!.e2eNs!) / 1e6;
     // libuv timers run on a millisecond-rounded loop clock, so they may fire up to 1 ms early.
     expect(fromHandOffMs).toBeGreaterThanOrEqual(149);
     expect(fromHandOffMs).toBeLessThan(400);
@@ -169,8 +181,13 @@ describe('runPlan', () => {
   });
 
   it('reports progress with done/total and a running p50 TTFT', async () => {
-    const events: Array<{ done: number; total: number; p50TtftMs: number | null; phase: string }> = [];
-    await run({}, { requests: 6, warmup: 2, concurrency: 2 }, { onProgress: (e) => events.push(e), progressIntervalMs: 0 });
+    const events: Array<{ done: number; total: number; p50TtftMs: number | null; phase: string }> =
+      [];
+    await run(
+      {},
+      { requests: 6, warmup: 2, concurrency: 2 },
+      { onProgress: (e) => events.push(e), progressIntervalMs: 0 },
+    );
     const last = events.at(-1)!;
     expect(last).toMatchObject({ done: 6, total: 6, phase: 'measure' });
     expect(last.p50TtftMs).toBeGreaterThan(15);

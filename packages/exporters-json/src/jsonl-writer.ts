@@ -1,4 +1,4 @@
-import { type WriteStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RequestRecord } from '@llm-lens/core-timing';
 import { type RecordJsonOptions, recordToJson } from './record-json.js';

@@ -66,10 +66,20 @@ describe('recordToJson', () => {
   });
 
   it('carries the error class and message of a failed request', () => {
-    const failed = record({ status: 'error', httpStatus: 429, errorClass: 'rate_limited', errorMessage: 'HTTP 429: slow down' });
+    const failed = record({
+      status: 'error',
+      httpStatus: 429,
+      errorClass: 'rate_limited',
+      errorMessage: 'HTTP 429: slow down',
+    });
     delete failed.ttftNs;
     const json = recordToJson(failed);
-    expect(json).toMatchObject({ status: 'error', error_class: 'rate_limited', error_message: 'HTTP 429: slow down', ttft_ms: null });
+    expect(json).toMatchObject({
+      status: 'error',
+      error_class: 'rate_limited',
+      error_message: 'HTTP 429: slow down',
+      ttft_ms: null,
+    });
   });
 
   it('adds per-event offsets and token counts only when asked', () => {

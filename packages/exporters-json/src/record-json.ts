@@ -79,7 +79,10 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     token_events: record.tokenEventOffsetsNs.length,
   };
   if (options.recordTokens) {
-    json.token_offsets_ms = Array.from(record.tokenEventOffsetsNs, (ns) => Math.round(ns / 1e3) / 1e3);
+    json.token_offsets_ms = Array.from(
+      record.tokenEventOffsetsNs,
+      (ns) => Math.round(ns / 1e3) / 1e3,
+    );
     json.token_counts = Array.from(record.tokenEventTokens);
   }
   return json;

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestRecord } from '@llm-lens/core-timing';
 import type { RunSummary } from '@llm-lens/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JsonlRecordWriter, formatSummaryJson, writeSummaryJson } from '../src/index.js';
+import { formatSummaryJson, JsonlRecordWriter, writeSummaryJson } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lens-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

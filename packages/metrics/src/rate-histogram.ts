@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { ScaledHistogram, buildHdr, decodeHdr } from './histogram.js';
+import { buildHdr, decodeHdr, ScaledHistogram } from './histogram.js';
 
 // HDR records integers; rates are kept in thousandths so 12.3456 tokens/s is not
 // truncated to 12, with the same 3-significant-digit precision as latencies.

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ConnectionPhases, now } from '@llm-lens/core-timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -272,7 +272,10 @@ describe('HttpTransport', () => {
     try {
       let inFlight: ReturnType<HttpTransport['send']> | undefined;
       const { sink, done } = record(() => inFlight?.cancel());
-      inFlight = transport.send({ url: `${base}/hang-after-chunk`, method: 'GET', headers: {} }, sink);
+      inFlight = transport.send(
+        { url: `${base}/hang-after-chunk`, method: 'GET', headers: {} },
+        sink,
+      );
       const outcome = await done;
       expect(outcome.chunks).toEqual(['first']);
       expect(outcome.calls.filter((call) => call === 'error' || call === 'complete')).toEqual([

@@ -1,4 +1,5 @@
 import {
+  classifyHttpStatus,
   type ErrorClassification,
   type HttpRequestSpec,
   LensProviderError,
@@ -7,12 +8,11 @@ import {
   type ResponseDecoder,
   type ResponseHeaders,
   type StreamErrorPayload,
-  classifyHttpStatus,
 } from '@llm-lens/providers-core';
 import { OpenAIJsonDecoder } from './json-decoder.js';
 import type { OpenAIApi } from './openai-payload.js';
-import { classifyOpenAIStreamError } from './stream-error.js';
 import { OpenAIStreamDecoder } from './stream-decoder.js';
+import { classifyOpenAIStreamError } from './stream-error.js';
 
 /** The public OpenAI API. */
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';

@@ -1,8 +1,8 @@
 import {
   LensProviderError,
   type ResponseDecoder,
-  SseParser,
   type SseEvent,
+  SseParser,
   type StreamEvent,
 } from '@llm-lens/providers-core';
 import { type OpenAIApi, parsePayload, readError, readGenerated } from './openai-payload.js';

@@ -1,24 +1,24 @@
 import {
+  applyOverrides,
   type CliOverrides,
   type LensConfig,
-  type ProviderType,
-  applyOverrides,
   loadConfigFile,
+  type ProviderType,
 } from '@llm-lens/config';
-import { type ProgressEvent, runBenchmark } from '@llm-lens/executor';
-import { JsonlRecordWriter, formatSummaryJson, writeSummaryJson } from '@llm-lens/exporters-json';
 import type { RequestRecord } from '@llm-lens/core-timing';
+import { type ProgressEvent, runBenchmark } from '@llm-lens/executor';
+import { formatSummaryJson, JsonlRecordWriter, writeSummaryJson } from '@llm-lens/exporters-json';
 import type { RunSummary } from '@llm-lens/metrics';
 import { createTokenCounter } from '@llm-lens/providers-core';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
-import { TOOL_VERSION } from '../version.js';
+import { installInterruptHandlers } from '../interrupts.js';
+import { ErrorExamples } from '../render/error-examples.js';
 import { createColors } from '../render/format.js';
 import { ProgressLine } from '../render/progress-line.js';
-import { ErrorExamples } from '../render/error-examples.js';
 import { renderSummary } from '../render/summary-table.js';
 import { PROVIDER_TYPES, resolveTargets } from '../target-registry.js';
-import { installInterruptHandlers } from '../interrupts.js';
+import { TOOL_VERSION } from '../version.js';
 
 export const command = 'benchmark';
 export const describe =
@@ -27,38 +27,85 @@ export const describe =
 /** Flags shared by `benchmark` and `profile`. */
 export function targetOptions(yargs: Argv) {
   return yargs
-    .option('config', { alias: 'c', type: 'string', describe: 'Config file (YAML, JSON or TOML); flags override it' })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'Config file (YAML, JSON or TOML); flags override it',
+    })
     .option('provider', {
       alias: 'p',
       type: 'string',
       choices: PROVIDER_TYPES as unknown as string[],
       describe: 'Provider type; without --provider and --config the built-in simulator is used',
     })
-    .option('base-url', { type: 'string', describe: 'Base URL incl. version path, e.g. http://localhost:8000/v1' })
-    .option('api-key-env', { type: 'string', describe: 'Name of the env var holding the API key (default OPENAI_API_KEY for openai)' })
+    .option('base-url', {
+      type: 'string',
+      describe: 'Base URL incl. version path, e.g. http://localhost:8000/v1',
+    })
+    .option('api-key-env', {
+      type: 'string',
+      describe: 'Name of the env var holding the API key (default OPENAI_API_KEY for openai)',
+    })
     .option('model', { alias: 'm', type: 'string', describe: 'Model to measure' })
     .option('prompt', { type: 'string', describe: 'Prompt text (sent as one user message)' })
     .option('prompt-file', { type: 'string', describe: 'Read the prompt from this file' })
     .option('max-tokens', { type: 'number', describe: 'Output token limit per request' })
     .option('temperature', { type: 'number', describe: 'Sampling temperature (0–2)' })
-    .option('stream', { type: 'boolean', describe: 'Stream responses (use --no-stream for one JSON body)' })
-    .option('timeout', { type: 'number', describe: 'Per-request total timeout in ms (default 120000)' });
+    .option('stream', {
+      type: 'boolean',
+      describe: 'Stream responses (use --no-stream for one JSON body)',
+    })
+    .option('timeout', {
+      type: 'number',
+      describe: 'Per-request total timeout in ms (default 120000)',
+    });
 }
 
 export function builder(yargs: Argv) {
   return targetOptions(yargs)
-    .option('requests', { alias: 'n', type: 'number', describe: 'Measured requests per provider/model/scenario (default 20)' })
-    .option('concurrency', { alias: 'C', type: 'number', describe: 'Requests in flight at once (default 4 on the simulator, 1 in configs)' })
-    .option('warmup', { alias: 'w', type: 'number', describe: 'Requests sent first and excluded from the statistics' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the summary JSON to this file' })
-    .option('records', { type: 'string', describe: 'Write one JSON line per request to this file, as requests finish' })
-    .option('record-tokens', { type: 'boolean', describe: 'Include every token event\'s arrival offset in --records' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the summary JSON to stdout instead of the table' })
+    .option('requests', {
+      alias: 'n',
+      type: 'number',
+      describe: 'Measured requests per provider/model/scenario (default 20)',
+    })
+    .option('concurrency', {
+      alias: 'C',
+      type: 'number',
+      describe: 'Requests in flight at once (default 4 on the simulator, 1 in configs)',
+    })
+    .option('warmup', {
+      alias: 'w',
+      type: 'number',
+      describe: 'Requests sent first and excluded from the statistics',
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'Write the summary JSON to this file',
+    })
+    .option('records', {
+      type: 'string',
+      describe: 'Write one JSON line per request to this file, as requests finish',
+    })
+    .option('record-tokens', {
+      type: 'boolean',
+      describe: "Include every token event's arrival offset in --records",
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the summary JSON to stdout instead of the table',
+    })
     .option('max-error-rate', {
       type: 'number',
-      describe: 'Exit 1 when the share of failed measured requests exceeds this (0–1, default 1 = never)',
+      describe:
+        'Exit 1 when the share of failed measured requests exceeds this (0–1, default 1 = never)',
     })
-    .option('grace', { type: 'number', default: 10_000, describe: 'After Ctrl-C, ms to let in-flight requests finish' })
+    .option('grace', {
+      type: 'number',
+      default: 10_000,
+      describe: 'After Ctrl-C, ms to let in-flight requests finish',
+    })
     .example('$0 benchmark', 'Simulator: 20 requests at concurrency 4, no API key needed')
     .example(
       '$0 benchmark -p openai-compatible --base-url http://localhost:8000/v1 -m meta-llama/Llama-3.1-8B-Instruct -n 200 -C 32',
@@ -68,7 +115,10 @@ export function builder(yargs: Argv) {
       'OPENAI_API_KEY=... $0 benchmark -p openai -m gpt-4o-mini --records runs/r.jsonl -o runs/summary.json',
       'OpenAI, keeping every request and the summary',
     )
-    .example('$0 benchmark -c llm-lens.yaml --json > summary.json', 'From a config file, JSON to stdout');
+    .example(
+      '$0 benchmark -c llm-lens.yaml --json > summary.json',
+      'From a config file, JSON to stdout',
+    );
 }
 
 export interface BenchmarkArgs {

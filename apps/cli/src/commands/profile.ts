@@ -1,19 +1,19 @@
 import { createWallClockAnchor, now } from '@llm-lens/core-timing';
 import {
-  TokenCountCache,
   executeRequest,
   planFromConfig,
   requestInput,
   requestTimeouts,
+  TokenCountCache,
 } from '@llm-lens/executor';
 import { recordToJson } from '@llm-lens/exporters-json';
-import { HttpTransport, createTokenCounter } from '@llm-lens/providers-core';
+import { createTokenCounter, HttpTransport } from '@llm-lens/providers-core';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import { createColors } from '../render/format.js';
 import { renderProfile } from '../render/profile-timeline.js';
 import { resolveTargets } from '../target-registry.js';
-import { configFromArgs, targetOptions, type BenchmarkArgs } from './benchmark.js';
+import { type BenchmarkArgs, configFromArgs, targetOptions } from './benchmark.js';
 
 export const command = 'profile';
 export const describe =
@@ -28,7 +28,11 @@ export function builder(yargs: Argv) {
       describe:
         'Unmeasured requests sent first on a separate connection, so the profiled request runs on a warm process but still opens its own connection',
     })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the request record (with every token offset) as JSON' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the request record (with every token offset) as JSON',
+    })
     .example('$0 profile', 'One request to the built-in simulator')
     .example(
       '$0 profile -p openai-compatible --base-url http://localhost:11434/v1 -m llama3.2',
@@ -49,7 +53,8 @@ export async function handler(
     const plan = planFromConfig(config, resolved.targets);
     const target = plan.targets[0];
     const scenario = plan.scenarios[0];
-    if (!target || !scenario) throw new CliError('profile needs at least one provider model and one scenario.');
+    if (!target || !scenario)
+      throw new CliError('profile needs at least one provider model and one scenario.');
     const counter = createTokenCounter(target.model);
     counter.count('warm up'); // loads the vocabulary now, not during the profiled stream
     const input = requestInput(target, scenario);
@@ -91,7 +96,9 @@ export async function handler(
       tokenCounter: new TokenCountCache(counter),
     });
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(recordToJson(record, { recordTokens: true }), null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(recordToJson(record, { recordTokens: true }), null, 2)}\n`,
+      );
     } else {
       const where = resolved.endpoints.get(target.provider.name) ?? '';
       process.stdout.write(renderProfile(record, where, createColors(process.stdout)));

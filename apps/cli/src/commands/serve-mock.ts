@@ -1,4 +1,8 @@
-import { parseLatencySpec, serveSimulatorUntilSignal, type SimulatorOptions } from '@llm-lens/providers-mock';
+import {
+  parseLatencySpec,
+  type SimulatorOptions,
+  serveSimulatorUntilSignal,
+} from '@llm-lens/providers-mock';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 
@@ -9,21 +13,71 @@ export function builder(yargs: Argv) {
   return yargs
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
     .option('port', { type: 'number', default: 8000, describe: 'Port (0 = any free port)' })
-    .option('ttft', { type: 'string', default: '150', describe: 'TTFT in ms: "200", "normal:200,20" or "lognormal:200,0.3"' })
-    .option('itl', { type: 'string', default: '20', describe: 'Inter-token latency in ms, same forms as --ttft' })
-    .option('output-tokens', { type: 'string', default: '64', describe: 'Tokens per response: "64" or a range "32-128"' })
-    .option('tokens-per-event', { type: 'number', default: 1, describe: 'Tokens per stream event (>1 mimics speculative decoding)' })
-    .option('reasoning-tokens', { type: 'number', default: 0, describe: 'Reasoning tokens streamed before the answer' })
-    .option('mode', { type: 'string', choices: ['independent', 'lockstep'], default: 'independent', describe: 'lockstep = one decode clock for all streams, like a batching server' })
+    .option('ttft', {
+      type: 'string',
+      default: '150',
+      describe: 'TTFT in ms: "200", "normal:200,20" or "lognormal:200,0.3"',
+    })
+    .option('itl', {
+      type: 'string',
+      default: '20',
+      describe: 'Inter-token latency in ms, same forms as --ttft',
+    })
+    .option('output-tokens', {
+      type: 'string',
+      default: '64',
+      describe: 'Tokens per response: "64" or a range "32-128"',
+    })
+    .option('tokens-per-event', {
+      type: 'number',
+      default: 1,
+      describe: 'Tokens per stream event (>1 mimics speculative decoding)',
+    })
+    .option('reasoning-tokens', {
+      type: 'number',
+      default: 0,
+      describe: 'Reasoning tokens streamed before the answer',
+    })
+    .option('mode', {
+      type: 'string',
+      choices: ['independent', 'lockstep'],
+      default: 'independent',
+      describe: 'lockstep = one decode clock for all streams, like a batching server',
+    })
     .option('seed', { type: 'number', describe: 'Seed for latency sampling and fault injection' })
-    .option('rate-limit-rate', { type: 'number', default: 0, describe: 'Share of requests answered 429 with Retry-After (0–1)' })
-    .option('server-error-rate', { type: 'number', default: 0, describe: 'Share of requests answered 500 (0–1)' })
-    .option('drop-rate', { type: 'number', default: 0, describe: 'Share of streams cut mid-way (0–1)' })
-    .option('stall-rate', { type: 'number', default: 0, describe: 'Share of streams that pause mid-way (0–1)' })
+    .option('rate-limit-rate', {
+      type: 'number',
+      default: 0,
+      describe: 'Share of requests answered 429 with Retry-After (0–1)',
+    })
+    .option('server-error-rate', {
+      type: 'number',
+      default: 0,
+      describe: 'Share of requests answered 500 (0–1)',
+    })
+    .option('drop-rate', {
+      type: 'number',
+      default: 0,
+      describe: 'Share of streams cut mid-way (0–1)',
+    })
+    .option('stall-rate', {
+      type: 'number',
+      default: 0,
+      describe: 'Share of streams that pause mid-way (0–1)',
+    })
     .option('stall-ms', { type: 'number', default: 2000, describe: 'Length of a stall, ms' })
-    .option('write-log', { type: 'string', describe: 'Append one JSON line per request with the time each token was written' })
-    .example('$0 serve-mock --port 8000', 'Then point any OpenAI client at http://127.0.0.1:8000/v1')
-    .example('$0 serve-mock --ttft lognormal:300,0.4 --itl normal:25,5 --mode lockstep', 'A noisier, batching server');
+    .option('write-log', {
+      type: 'string',
+      describe: 'Append one JSON line per request with the time each token was written',
+    })
+    .example(
+      '$0 serve-mock --port 8000',
+      'Then point any OpenAI client at http://127.0.0.1:8000/v1',
+    )
+    .example(
+      '$0 serve-mock --ttft lognormal:300,0.4 --itl normal:25,5 --mode lockstep',
+      'A noisier, batching server',
+    );
 }
 
 interface ServeMockArgs {

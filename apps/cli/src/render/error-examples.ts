@@ -23,7 +23,10 @@ export class ErrorExamples {
       this.byGroup.set(key, examples);
     }
     if (!examples.has(cls)) {
-      examples.set(cls, message.length > EXAMPLE_CHARS ? `${message.slice(0, EXAMPLE_CHARS)}…` : message);
+      examples.set(
+        cls,
+        message.length > EXAMPLE_CHARS ? `${message.slice(0, EXAMPLE_CHARS)}…` : message,
+      );
     }
   }
 

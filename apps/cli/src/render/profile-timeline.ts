@@ -7,7 +7,10 @@ const BAR_WIDTH = 50;
 export function renderProfile(record: RequestRecord, where: string, colors: Colors): string {
   const ms = (ns: bigint | undefined) => (ns === undefined ? undefined : Number(ns) / 1e6);
   const lines: string[] = [];
-  lines.push(colors.bold(`${record.provider} · ${record.model} · ${record.scenario}`) + (where ? `  (${where})` : ''));
+  lines.push(
+    colors.bold(`${record.provider} · ${record.model} · ${record.scenario}`) +
+      (where ? `  (${where})` : ''),
+  );
   const status =
     record.status === 'ok'
       ? colors.green(`ok${record.httpStatus ? ` (HTTP ${record.httpStatus})` : ''}`)
@@ -22,16 +25,27 @@ export function renderProfile(record: RequestRecord, where: string, colors: Colo
   };
   const conn = record.connection;
   if (conn) {
-    phase('dns', ms(conn.dnsNs), conn.dnsNs === undefined ? 'no lookup (IP literal)' : 'name lookup');
+    phase(
+      'dns',
+      ms(conn.dnsNs),
+      conn.dnsNs === undefined ? 'no lookup (IP literal)' : 'name lookup',
+    );
     phase('connect', ms(conn.connectNs), 'TCP handshake');
     phase('tls', ms(conn.tlsNs), conn.tlsNs === undefined ? 'plain HTTP' : 'TLS handshake');
   } else {
-    lines.push(`  ${'dns/tcp/tls'.padEnd(9)}${'—'.padStart(10)}  ${colors.dim('reused a kept-alive connection')}`);
+    lines.push(
+      `  ${'dns/tcp/tls'.padEnd(9)}${'—'.padStart(10)}  ${colors.dim('reused a kept-alive connection')}`,
+    );
   }
   phase('ttfb', ms(record.ttfbNs), 'dispatch → response headers', ms(record.ttfbNs));
   phase('ttft', ms(record.ttftNs), 'dispatch → first token', ms(record.ttftNs));
   if (record.ttfoNs !== undefined && record.ttfoNs !== record.ttftNs) {
-    phase('ttfo', ms(record.ttfoNs), 'dispatch → first answer token (after reasoning)', ms(record.ttfoNs));
+    phase(
+      'ttfo',
+      ms(record.ttfoNs),
+      'dispatch → first answer token (after reasoning)',
+      ms(record.ttfoNs),
+    );
   }
   phase('tpot', ms(record.tpotNs), '(last token − first token) / (output tokens − 1)');
   phase('e2e', ms(record.e2eNs), 'dispatch → end of response', e2e);
@@ -71,7 +85,8 @@ function marker(at: number, total: number): string {
 
 function arrivalStrip(offsets: number[], total: number): string {
   const counts = new Array<number>(BAR_WIDTH).fill(0);
-  for (const t of offsets) counts[Math.min(BAR_WIDTH - 1, Math.floor((t / Math.max(total, 1e-9)) * BAR_WIDTH))]!++;
+  for (const t of offsets)
+    counts[Math.min(BAR_WIDTH - 1, Math.floor((t / Math.max(total, 1e-9)) * BAR_WIDTH))]!++;
   const max = Math.max(...counts);
   const levels = ' ▁▂▃▄▅▆▇█';
   return counts.map((c) => levels[c === 0 ? 0 : Math.max(1, Math.round((c / max) * 8))]).join('');

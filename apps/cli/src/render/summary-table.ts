@@ -19,12 +19,18 @@ const LATENCY_ROWS: Array<{ key: DistributionKey; label: string }> = [
  * The console report: a latency table per provider/model/scenario, then usage and errors
  * (with the first message of each error class when `examples` has one).
  */
-export function renderSummary(summary: RunSummary, colors: Colors, examples?: ErrorExamples): string {
+export function renderSummary(
+  summary: RunSummary,
+  colors: Colors,
+  examples?: ErrorExamples,
+): string {
   const out: string[] = [];
   for (const group of summary.groups) out.push(renderGroup(group, colors, examples));
   const f = summary.fidelity;
   const fidelityLine = `Fidelity: event-loop delay p99 ${formatMs(f.event_loop_delay_p99_ms)} ms, max ${formatMs(f.event_loop_delay_max_ms)} ms — ${
-    f.client_bound ? colors.red('CLIENT-BOUND: numbers may describe this machine, not the API') : colors.green('client not the bottleneck')
+    f.client_bound
+      ? colors.red('CLIENT-BOUND: numbers may describe this machine, not the API')
+      : colors.green('client not the bottleneck')
   }`;
   out.push(fidelityLine);
   for (const warning of f.warnings) out.push(colors.yellow(`warning: ${warning}`));
@@ -34,7 +40,11 @@ export function renderSummary(summary: RunSummary, colors: Colors, examples?: Er
   return `${out.join('\n')}\n`;
 }
 
-function renderGroup(group: GroupSummary, colors: Colors, examples: ErrorExamples | undefined): string {
+function renderGroup(
+  group: GroupSummary,
+  colors: Colors,
+  examples: ErrorExamples | undefined,
+): string {
   const lines: string[] = [];
   lines.push(
     colors.bold(`${group.provider} · ${group.model} · ${group.scenario}`) +
@@ -49,7 +59,12 @@ function renderGroup(group: GroupSummary, colors: Colors, examples: ErrorExample
   for (const row of LATENCY_ROWS) {
     const d = group[row.key];
     if (!d) continue;
-    if (row.key === 'ttfo' && group.ttft && d.p50 === group.ttft.p50 && d.count === group.ttft.count) {
+    if (
+      row.key === 'ttfo' &&
+      group.ttft &&
+      d.p50 === group.ttft.p50 &&
+      d.count === group.ttft.count
+    ) {
       continue;
     }
     table.push([
@@ -79,7 +94,9 @@ function renderGroup(group: GroupSummary, colors: Colors, examples: ErrorExample
       (group.tokens.reasoning ? `, reasoning ${group.tokens.reasoning}` : '') +
       (sources ? ` (counted by: ${sources})` : '') +
       (group.token_count_mismatches > 0
-        ? colors.yellow(` · ${group.token_count_mismatches} request(s) where server and client counts differ by >5%`)
+        ? colors.yellow(
+            ` · ${group.token_count_mismatches} request(s) where server and client counts differ by >5%`,
+          )
         : ''),
   );
   const { total, succeeded, failed, warmup } = group.requests;
