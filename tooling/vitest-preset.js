@@ -7,16 +7,28 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function workspaceAliases() {
-  const aliases = {};
+  const aliases = [];
   for (const group of ['packages', 'apps']) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {
       const pkgFile = join(dir, name, 'package.json');
-      const entry = join(dir, name, 'src', 'index.ts');
-      if (!existsSync(pkgFile) || !existsSync(entry)) continue;
+      if (!existsSync(pkgFile)) continue;
       const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
-      aliases[pkg.name] = entry;
+      // Every export that points into dist/ maps to the source file it is built from.
+      for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+        const built = typeof target === 'string' ? target : target?.import;
+        if (typeof built !== 'string' || !built.startsWith('./dist/')) continue;
+        const source = join(
+          dir,
+          name,
+          built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'),
+        );
+        if (!existsSync(source)) continue;
+        const specifier = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+        const escaped = specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+        aliases.push({ find: new RegExp(`^${escaped}$`), replacement: source });
+      }
     }
   }
   return aliases;

@@ -10,7 +10,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    // main() reports every error itself; this is for a failure outside it (a bug).
+    process.stderr.write(`error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 3;
   },
 );

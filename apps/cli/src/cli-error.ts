@@ -1,8 +1,12 @@
 /** Exit codes, as documented in the README. */
 export const EXIT = {
   ok: 0,
+  /** Requests failed: a group with no success, or more failures than --max-error-rate. */
   failedRequests: 1,
+  /** Bad usage: a flag, a config, a path, a missing key. */
   usage: 2,
+  /** A bug in llm-lens itself (an unexpected exception). */
+  crash: 3,
   interrupted: 130,
 } as const;
 

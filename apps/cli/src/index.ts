@@ -1,4 +1,4 @@
 export { CliError, EXIT } from './cli-error.js';
+export type { CliExtensions } from './cli-extensions.js';
+export { loadCliExtensions } from './cli-extensions.js';
 export { main } from './main.js';
-export type { ResolvedTargets } from './target-registry.js';
-export { PROVIDER_TYPES, resolveTargets, simulatorOptions } from './target-registry.js';

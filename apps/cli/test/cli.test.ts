@@ -31,9 +31,9 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       '--json',
     ]);
     expect(result.stderr).not.toContain('\u001b['); // no progress redraws when not a TTY
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary.schema_version).toBe(1);
+    expect(summary.schema_version).toBe(2);
     expect(Object.keys(summary.run)).toEqual(
       expect.arrayContaining([
         'tool_version',
@@ -52,7 +52,14 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       scenario: 'default',
       complete: true,
     });
-    expect(group.requests).toEqual({ total: 6, succeeded: 6, failed: 0, warmup: 2 });
+    expect(group.requests).toEqual({
+      planned: 6,
+      total: 6,
+      succeeded: 6,
+      failed: 0,
+      warmup: 2,
+      not_sent: 0,
+    });
     for (const metric of ['ttft', 'ttfo', 'itl', 'chunk_gap', 'tpot', 'e2e', 'ttfb']) {
       expect(Object.keys(group[metric])).toEqual(expect.arrayContaining(STAT_KEYS));
     }
@@ -79,7 +86,7 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       'provider',
       'model',
       'scenario',
-      'attempt',
+      'send_delay_ms',
       'status',
       'error_class',
       'queue_ms',
@@ -333,7 +340,11 @@ describe('API keys', () => {
         ],
         { env: { ECHO_KEY: key } },
       );
-      expect(result.code).toBe(0);
+      // Every request failed: exit 1, with the (masked) reason on stderr.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'error: no request succeeded for openai-compatible/x/default: auth: HTTP 401: Incorrect API key provided: [redacted]',
+      );
       expect(JSON.parse(result.stdout).groups[0].errors).toEqual({ auth: 2 });
       const lines = readFileSync(records, 'utf8');
       expect(lines).toContain('Incorrect API key provided: [redacted]');
@@ -477,8 +488,12 @@ describe('llm-lens profile and serve-mock', () => {
   });
 
   it('serve-mock rejects a bad latency spec by flag name', async () => {
-    const result = await runCli(['serve-mock', '--ttft', 'gaussian:1']);
+    const result = await runCli(['serve-mock', '--ttft', 'gaussian:1', '--drop-rate', '2']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: --ttft: /);
+    expect(result.stderr).toBe(
+      'error: invalid command-line flags (2 problems):\n' +
+        '--ttft: must be a number of ms, "normal:<mean_ms>,<stdev_ms>", "lognormal:<median_ms>,<sigma>" or an object {distribution: fixed|normal|lognormal, ...}, got "gaussian:1"\n' +
+        '--drop-rate: must be a number between 0 and 1, got 2\n',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { extensions } from '../test/extensions.js';
 import { applyOverrides, DEFAULT_PROMPT, defaultConfig, flagName } from './cli-overrides.js';
 import { LensConfigError } from './config-error.js';
 import type { LensConfig } from './lens-config.js';
@@ -13,9 +14,10 @@ function fileConfig(): LensConfig {
           name: 'vllm',
           type: 'openai-compatible',
           base_url: 'http://127.0.0.1:8000/v1',
+          api_key_file: '/keys/k',
           models: ['a', 'b'],
         },
-        { type: 'mock', models: ['mock-model'], mock: { seed: 3 }, api_key_file: '/keys/k' },
+        { type: 'mock', models: ['mock-model'], mock: { seed: 3 } },
       ],
       scenarios: [
         { name: 'chat', prompt: 'hi', concurrency: 2, max_tokens: 16 },
@@ -23,7 +25,7 @@ function fileConfig(): LensConfig {
       ],
       outputs: { summary: 'from-file.json', max_error_rate: 0.5 },
     },
-    { env: {} },
+    { env: {}, extensions },
   );
 }
 
@@ -41,9 +43,7 @@ function thrown(run: () => unknown): LensConfigError {
 describe('defaultConfig', () => {
   it('is the simulator with one short-story scenario', () => {
     const config = defaultConfig();
-    expect(config.providers).toEqual([
-      { name: 'mock', type: 'mock', api: 'chat', models: ['mock-model'] },
-    ]);
+    expect(config.providers).toEqual([{ name: 'mock', type: 'mock', models: ['mock-model'] }]);
     expect(config.scenarios).toEqual([
       {
         name: 'default',
@@ -51,6 +51,7 @@ describe('defaultConfig', () => {
         requests: 20,
         concurrency: 4,
         warmup: 2,
+        load: { type: 'closed' },
         max_tokens: 64,
         stream: true,
         timeout_ms: 120_000,
@@ -58,14 +59,17 @@ describe('defaultConfig', () => {
     ]);
   });
 
-  it('is valid as it stands', () => {
-    expect(applyOverrides(undefined, {})).toEqual(defaultConfig());
+  it("is valid as it stands; validation adds only the simulator type's own defaults", () => {
+    const validated = applyOverrides(undefined, {}, { extensions });
+    const { api, ...provider } = validated.providers[0]!;
+    expect(api).toBe('chat');
+    expect({ ...validated, providers: [provider] }).toEqual(defaultConfig());
   });
 });
 
 describe('applyOverrides', () => {
   it('uses the default config as the base when there is no config file', () => {
-    const config = applyOverrides(undefined, { requests: 3 });
+    const config = applyOverrides(undefined, { requests: 3 }, { extensions });
     expect(config.providers[0]?.type).toBe('mock');
     expect(config.scenarios[0]).toMatchObject({
       prompt: DEFAULT_PROMPT,
@@ -75,13 +79,17 @@ describe('applyOverrides', () => {
   });
 
   it('replaces the default mock provider with --provider and --model', () => {
-    const config = applyOverrides(undefined, { provider: 'openai', model: 'gpt-4o-mini' });
+    const config = applyOverrides(
+      undefined,
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      { extensions },
+    );
     expect(config.providers).toEqual([
       {
         name: 'openai',
         type: 'openai',
         base_url: 'https://api.openai.com/v1',
-        api_key_env: 'OPENAI_API_KEY',
+
         api: 'chat',
         models: ['gpt-4o-mini'],
       },
@@ -90,12 +98,16 @@ describe('applyOverrides', () => {
   });
 
   it('builds an openai-compatible provider from --base-url and --api-key-env', () => {
-    const config = applyOverrides(undefined, {
-      provider: 'openai-compatible',
-      baseUrl: 'http://127.0.0.1:8000/v1',
-      apiKeyEnv: 'VLLM_API_KEY',
-      model: 'llama',
-    });
+    const config = applyOverrides(
+      undefined,
+      {
+        provider: 'openai-compatible',
+        baseUrl: 'http://127.0.0.1:8000/v1',
+        apiKeyEnv: 'VLLM_API_KEY',
+        model: 'llama',
+      },
+      { extensions },
+    );
     expect(config.providers).toEqual([
       {
         name: 'openai-compatible',
@@ -108,25 +120,30 @@ describe('applyOverrides', () => {
     ]);
   });
 
-  it('lets flags win over file values for every provider and scenario', () => {
-    const config = applyOverrides(fileConfig(), {
-      model: 'only-this',
-      apiKeyEnv: 'MY_KEY',
-      concurrency: 8,
-      maxTokens: 32,
-      temperature: 0.5,
-      stream: false,
-      timeoutMs: 5000,
-      warmup: 1,
-      output: 'from-flag.json',
-      records: 'records.jsonl',
-      recordTokens: true,
-      maxErrorRate: 0.1,
-    });
+  it('lets flags win over file values for every provider and scenario that has the setting', () => {
+    const config = applyOverrides(
+      fileConfig(),
+      {
+        model: 'only-this',
+        apiKeyEnv: 'MY_KEY',
+        concurrency: 8,
+        maxTokens: 32,
+        temperature: 0.5,
+        stream: false,
+        timeoutMs: 5000,
+        warmup: 1,
+        output: 'from-flag.json',
+        records: 'records.jsonl',
+        recordTokens: true,
+        maxErrorRate: 0.1,
+      },
+      { extensions },
+    );
     expect(config.providers.map((p) => p.models)).toEqual([['only-this'], ['only-this']]);
+    // The simulator has no key setting: --api-key-env applies to the vLLM entry only.
     expect(config.providers.map((p) => [p.api_key_env, p.api_key_file])).toEqual([
       ['MY_KEY', undefined],
-      ['MY_KEY', undefined],
+      [undefined, undefined],
     ]);
     for (const scenario of config.scenarios) {
       expect(scenario).toMatchObject({
@@ -147,7 +164,11 @@ describe('applyOverrides', () => {
   });
 
   it('keeps file values for flags that were not given', () => {
-    const config = applyOverrides(fileConfig(), { requests: 7, concurrency: undefined });
+    const config = applyOverrides(
+      fileConfig(),
+      { requests: 7, concurrency: undefined },
+      { extensions },
+    );
     expect(config.scenarios.map((s) => [s.name, s.requests, s.concurrency, s.max_tokens])).toEqual([
       ['chat', 7, 2, 16],
       ['conv', 7, 1, undefined],
@@ -157,7 +178,7 @@ describe('applyOverrides', () => {
   });
 
   it('replaces prompt_file and messages with --prompt', () => {
-    const config = applyOverrides(fileConfig(), { prompt: 'new prompt' });
+    const config = applyOverrides(fileConfig(), { prompt: 'new prompt' }, { extensions });
     expect(config.scenarios.map((s) => [s.prompt, s.messages, s.prompt_file])).toEqual([
       ['new prompt', undefined, undefined],
       ['new prompt', undefined, undefined],
@@ -165,10 +186,14 @@ describe('applyOverrides', () => {
   });
 
   it('sets every provider type with --provider when a config exists, dropping mock settings', () => {
-    const config = applyOverrides(fileConfig(), {
-      provider: 'openai-compatible',
-      baseUrl: 'http://127.0.0.1:9000/v1',
-    });
+    const config = applyOverrides(
+      fileConfig(),
+      {
+        provider: 'openai-compatible',
+        baseUrl: 'http://127.0.0.1:9000/v1',
+      },
+      { extensions },
+    );
     expect(config.providers.map((p) => [p.name, p.type, p.base_url, p.mock])).toEqual([
       ['vllm', 'openai-compatible', 'http://127.0.0.1:9000/v1', undefined],
       ['mock', 'openai-compatible', 'http://127.0.0.1:9000/v1', undefined],
@@ -178,12 +203,12 @@ describe('applyOverrides', () => {
   it('does not modify the config it is given', () => {
     const base = fileConfig();
     const before = structuredClone(base);
-    applyOverrides(base, { concurrency: 9, model: 'x', prompt: 'y' });
+    applyOverrides(base, { concurrency: 9, model: 'x', prompt: 'y' }, { extensions });
     expect(base).toEqual(before);
   });
 
   it('reports a bad flag value under the flag name', () => {
-    const error = thrown(() => applyOverrides(fileConfig(), { concurrency: 0 }));
+    const error = thrown(() => applyOverrides(fileConfig(), { concurrency: 0 }, { extensions }));
     expect(error.code).toBe('LENS_CONFIG_INVALID');
     expect(error.message).toBe(
       'invalid command-line flags (1 problem):\n--concurrency: must be a positive integer, got 0',
@@ -195,12 +220,16 @@ describe('applyOverrides', () => {
 
   it('reports several bad flags once each, however many scenarios they reach', () => {
     const error = thrown(() =>
-      applyOverrides(fileConfig(), {
-        maxErrorRate: 2,
-        model: '',
-        temperature: -1,
-        requests: Number.NaN,
-      }),
+      applyOverrides(
+        fileConfig(),
+        {
+          maxErrorRate: 2,
+          model: '',
+          temperature: -1,
+          requests: Number.NaN,
+        },
+        { extensions },
+      ),
     );
     expect(error.message.split('\n')).toEqual([
       'invalid command-line flags (4 problems):',
@@ -212,11 +241,15 @@ describe('applyOverrides', () => {
   });
 
   it('says which flag is missing when --provider needs a model or a base URL', () => {
-    expect(thrown(() => applyOverrides(undefined, { provider: 'openai' })).issues).toEqual([
+    expect(
+      thrown(() => applyOverrides(undefined, { provider: 'openai' }, { extensions })).issues,
+    ).toEqual([
       { path: '--model', message: 'is required with --provider openai (e.g. --model gpt-4o-mini)' },
     ]);
     expect(
-      thrown(() => applyOverrides(undefined, { provider: 'openai-compatible', model: 'm' })).issues,
+      thrown(() =>
+        applyOverrides(undefined, { provider: 'openai-compatible', model: 'm' }, { extensions }),
+      ).issues,
     ).toEqual([
       {
         path: '--base-url',
@@ -230,7 +263,11 @@ describe('applyOverrides', () => {
 describe('applyOverrides on configs it cannot use', () => {
   it('names the valid provider types for a bad --provider', () => {
     const error = thrown(() =>
-      applyOverrides(undefined, { provider: 'anthropic' as 'openai', model: 'claude' }),
+      applyOverrides(
+        undefined,
+        { provider: 'anthropic' as 'openai', model: 'claude' },
+        { extensions },
+      ),
     );
     expect(error.issues).toEqual([
       {
@@ -241,12 +278,17 @@ describe('applyOverrides on configs it cannot use', () => {
   });
 
   it('refuses a validated-only config whose prompt_file was never read', () => {
-    const result = validateConfig({
-      providers: [{ type: 'mock', models: ['m'] }],
-      scenarios: [{ prompt_file: 'long.txt' }],
-    });
+    const result = validateConfig(
+      {
+        providers: [{ type: 'mock', models: ['m'] }],
+        scenarios: [{ prompt_file: 'long.txt' }],
+      },
+      extensions,
+    );
     if (!result.ok) throw new Error('expected a valid config');
-    expect(thrown(() => applyOverrides(result.config, { requests: 2 })).issues).toEqual([
+    expect(
+      thrown(() => applyOverrides(result.config, { requests: 2 }, { extensions })).issues,
+    ).toEqual([
       {
         path: 'scenarios[0].prompt_file',
         message:
@@ -260,5 +302,13 @@ describe('flagName', () => {
   it('turns option names into the kebab-case flags users type', () => {
     expect(flagName('maxErrorRate')).toBe('--max-error-rate');
     expect(flagName('concurrency')).toBe('--concurrency');
+  });
+
+  it('refuses --base-url when no provider type has a base URL', () => {
+    expect(
+      thrown(() => applyOverrides(undefined, { baseUrl: 'http://x/v1' }, { extensions })).message,
+    ).toBe(
+      'invalid command-line flags (1 problem):\n--base-url: does not apply to provider type mock, which has no base_url setting',
+    );
   });
 });

@@ -1,8 +1,11 @@
 // Command-line flags layered over a config (or over the built-in default when there is no
 // config file), then validated again so a bad flag is reported by its flag name.
 import { resolve } from 'node:path';
-import { type ConfigIssue, formatPath } from './config-issue.js';
-import type { LensConfig, ProviderType } from './lens-config.js';
+import { formatPath } from '@llm-lens/config-fields';
+import type { ConfigExtensions } from './config-extensions.js';
+import type { ConfigIssue } from './config-issue.js';
+import { DEFAULT_LOAD_TYPE } from './config-schema.js';
+import type { LensConfig, ProviderConfig } from './lens-config.js';
 import { invalid, readPromptFile } from './load-config.js';
 import { checkConfig, type PathIssue } from './validate-config.js';
 
@@ -12,10 +15,10 @@ import { checkConfig, type PathIssue } from './validate-config.js';
  */
 export interface CliOverrides {
   /** `--provider`: with no config, replaces the default mock provider; with a config, sets every provider's type. */
-  provider?: ProviderType | undefined;
-  /** `--base-url` */
+  provider?: string | undefined;
+  /** `--base-url`: sets `base_url`, for provider types that have one. */
   baseUrl?: string | undefined;
-  /** `--api-key-env`: replaces api_key_env and any api_key_file. */
+  /** `--api-key-env`: sets `api_key_env` and drops any `api_key_file`, for provider types that have them. */
   apiKeyEnv?: string | undefined;
   /** `--model`: replaces each provider's models with this one. */
   model?: string | undefined;
@@ -45,10 +48,14 @@ export interface CliOverrides {
   recordTokens?: boolean | undefined;
   /** `--max-error-rate`: 0..1. */
   maxErrorRate?: number | undefined;
+  /** `--workers`: a count or `auto`. */
+  workers?: number | 'auto' | undefined;
 }
 
 /** Options of {@link applyOverrides}. */
 export interface ApplyOverridesOptions {
+  /** The provider types and load patterns a config may name. */
+  extensions: ConfigExtensions;
   /** Directory `--prompt-file` is relative to; default `process.cwd()`. */
   cwd?: string | undefined;
 }
@@ -60,7 +67,8 @@ export const DEFAULT_PROMPT = 'Write a short story about a lighthouse keeper.';
 export function defaultConfig(): LensConfig {
   return {
     version: 1,
-    providers: [{ name: 'mock', type: 'mock', api: 'chat', models: ['mock-model'] }],
+    workers: 1,
+    providers: [{ name: 'mock', type: 'mock', models: ['mock-model'] }],
     scenarios: [
       {
         name: 'default',
@@ -68,6 +76,7 @@ export function defaultConfig(): LensConfig {
         requests: 20,
         concurrency: 4,
         warmup: 2,
+        load: { type: DEFAULT_LOAD_TYPE },
         max_tokens: 64,
         stream: true,
         timeout_ms: 120_000,
@@ -98,6 +107,7 @@ const SCENARIO_FLAGS: Record<string, Flag[]> = {
   stream: ['stream'],
   timeout_ms: ['timeoutMs'],
 };
+const ROOT_FLAGS: Record<string, Flag[]> = { workers: ['workers'] };
 const OUTPUT_FLAGS: Record<string, Flag[]> = {
   summary: ['output'],
   records: ['records'],
@@ -117,28 +127,47 @@ export function flagName(flag: Flag): string {
 export function applyOverrides(
   config: LensConfig | undefined,
   overrides: CliOverrides,
-  options: ApplyOverridesOptions = {},
+  options: ApplyOverridesOptions,
 ): LensConfig {
   const given = (flag: Flag) => overrides[flag] !== undefined;
   const merged = structuredClone(config ?? defaultConfig());
   const { provider: type, baseUrl, apiKeyEnv, model } = overrides;
+  const keysOf = (providerType: string): readonly string[] => {
+    const extension = options.extensions.providers.find((e) => e.type === providerType);
+    return extension === undefined ? [] : Object.keys(extension.configSchema.shape);
+  };
 
-  if (config === undefined && type !== undefined && type !== 'mock') {
-    merged.providers = [
-      { name: type, type, api: 'chat', models: model === undefined ? [] : [model] },
-    ];
+  if (config === undefined && type !== undefined && type !== merged.providers[0]?.type) {
+    merged.providers = [{ name: type, type, models: model === undefined ? [] : [model] }];
   }
+  // --base-url and --api-key-env set the providers whose type has that setting; a flag that
+  // no provider can take is an error rather than silently ignored.
+  const unused = new Set<Flag>(
+    ['baseUrl', 'apiKeyEnv'].filter((flag) => given(flag as Flag)) as Flag[],
+  );
   for (const provider of merged.providers) {
-    if (type !== undefined) {
-      provider.type = type;
-      if (type !== 'mock') delete provider.mock;
+    if (type !== undefined && type !== provider.type) retype(provider, type, keysOf);
+    const keys = keysOf(provider.type);
+    if (baseUrl !== undefined && (keys.includes('base_url') || keys.length === 0)) {
+      provider.base_url = baseUrl;
+      unused.delete('baseUrl');
     }
-    if (baseUrl !== undefined) provider.base_url = baseUrl;
-    if (apiKeyEnv !== undefined) {
+    if (apiKeyEnv !== undefined && (keys.includes('api_key_env') || keys.length === 0)) {
       provider.api_key_env = apiKeyEnv;
       delete provider.api_key_file;
+      unused.delete('apiKeyEnv');
     }
     if (model !== undefined) provider.models = [model];
+  }
+  if (unused.size > 0) {
+    const types = [...new Set(merged.providers.map((p) => p.type))].join(', ');
+    throw invalid(
+      [...unused].map((flag) => ({
+        path: flagName(flag),
+        message: `does not apply to provider type ${types}, which has no ${flag === 'baseUrl' ? 'base_url' : 'api_key_env'} setting`,
+      })),
+      undefined,
+    );
   }
 
   const promptText =
@@ -170,11 +199,25 @@ export function applyOverrides(
   if (overrides.records !== undefined) outputs.records = overrides.records;
   if (overrides.recordTokens !== undefined) outputs.record_tokens = overrides.recordTokens;
   if (overrides.maxErrorRate !== undefined) outputs.max_error_rate = overrides.maxErrorRate;
+  if (overrides.workers !== undefined) merged.workers = overrides.workers;
 
-  const checked = checkConfig(merged, 'resolved');
+  const checked = checkConfig(merged, 'resolved', options.extensions);
   if (checked.ok) return checked.config;
-  const issues = dedupe(checked.issues.map((issue) => toFlagIssue(issue, given, overrides)));
+  const issues = dedupe(
+    checked.issues.map((issue) => toFlagIssue(issue, given, overrides, merged)),
+  );
   throw invalid(issues, undefined);
+}
+
+/** Changes a provider's type, dropping the settings only its old type had. */
+function retype(
+  provider: ProviderConfig,
+  type: string,
+  keysOf: (type: string) => readonly string[],
+): void {
+  const kept = new Set(keysOf(type));
+  for (const key of keysOf(provider.type)) if (!kept.has(key)) delete provider[key];
+  provider.type = type;
 }
 
 function readFlagPromptFile(
@@ -192,6 +235,7 @@ function toFlagIssue(
   issue: PathIssue,
   given: (flag: Flag) => boolean,
   overrides: CliOverrides,
+  config: LensConfig,
 ): ConfigIssue {
   const [section, second, third] = issue.path;
   let table: Record<string, Flag[]> | undefined;
@@ -201,6 +245,7 @@ function toFlagIssue(
   else if (section === 'scenarios' && typeof second === 'number')
     [table, field] = [SCENARIO_FLAGS, third];
   else if (section === 'outputs') [table, field] = [OUTPUT_FLAGS, second];
+  else if (section === 'workers') [table, field] = [ROOT_FLAGS, section];
   const flags = table !== undefined && typeof field === 'string' ? table[field] : undefined;
   const flag = flags?.find(given);
   if (flags === undefined || flag === undefined) {
@@ -209,6 +254,14 @@ function toFlagIssue(
   // The first flag is the one that sets the field (--base-url), even when another flag
   // (--provider openai-compatible) is what made it necessary.
   const name = flagName(flags[0] ?? flag);
+  // A flag that sets a key the provider's type does not have (--base-url on the simulator).
+  if (section === 'providers' && issue.message.startsWith('unknown key')) {
+    const provider = typeof second === 'number' ? config.providers[second] : undefined;
+    return {
+      path: name,
+      message: `does not apply to provider type ${provider?.type ?? '?'}, which has no ${String(field)} setting`,
+    };
+  }
   // A provider picked by flag without a model has an empty model list: say which flag to add.
   if (field === 'models' && overrides.model === undefined && overrides.provider !== undefined) {
     return {

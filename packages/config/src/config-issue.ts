@@ -1,5 +1,6 @@
 // How validation problems are described to a user: the path, what was expected, and what
-// was found, without ever echoing a value that may be a credential.
+// was found, without ever echoing a value that may be a credential (see describeValue in
+// @llm-lens/config-fields).
 
 /** One problem in a config: where it is and what is wrong. */
 export interface ConfigIssue {
@@ -11,25 +12,6 @@ export interface ConfigIssue {
   line?: number;
   /** 1-based column in the config file, when known. */
   column?: number;
-}
-
-/** A path as zod reports it: object keys and array indexes. */
-export type IssuePath = readonly PropertyKey[];
-
-const IDENTIFIER = /^[A-Za-z_][\w-]*$/;
-
-/** Renders `["scenarios", 1, "concurrency"]` as `scenarios[1].concurrency`. */
-export function formatPath(path: IssuePath): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else {
-      const key = String(segment);
-      if (IDENTIFIER.test(key)) out += out === '' ? key : `.${key}`;
-      else out += `[${JSON.stringify(key)}]`;
-    }
-  }
-  return out;
 }
 
 /** Renders issues one per line: `[file[:line:col]: ]path: message`. */
@@ -46,57 +28,4 @@ export function formatIssues(issues: readonly ConfigIssue[], file?: string): str
         : `${prefix}${issue.path}: ${issue.message}`;
     })
     .join('\n');
-}
-
-// Fields whose names contain "token" but hold counts or flags, not credentials.
-const TOKEN_COUNT_FIELDS = new Set([
-  'max_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'tokens_per_event',
-  'record_tokens',
-]);
-const SECRET_LIKE = /key|secret|token|passw|auth|credential|cookie/i;
-
-/** True when the field at `path` may hold a credential, so its value must never be printed. */
-export function isSecretLikePath(path: IssuePath): boolean {
-  for (let i = path.length - 1; i >= 0; i--) {
-    const segment = path[i];
-    if (typeof segment !== 'string') continue;
-    return SECRET_LIKE.test(segment) && !TOKEN_COUNT_FIELDS.has(segment);
-  }
-  return false;
-}
-
-const MAX_SHOWN = 60;
-
-/** Describes a received value for a message: JSON-quoted strings, numbers as written, containers by kind. */
-export function describeValue(value: unknown, path: IssuePath): string {
-  if (isSecretLikePath(path)) return `${kindOf(value)} (value hidden)`;
-  if (typeof value === 'string') {
-    const quoted = JSON.stringify(value);
-    return quoted.length > MAX_SHOWN ? `${quoted.slice(0, MAX_SHOWN - 2)}…"` : quoted;
-  }
-  if (typeof value === 'bigint') return value.toString();
-  if (value === null || typeof value !== 'object') return String(value);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  // Containers are never printed whole: they may hold credentials under another key.
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : 'a list';
-  return Object.keys(value).length === 0 ? '{}' : 'an object';
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  switch (typeof value) {
-    case 'string':
-      return 'a string';
-    case 'number':
-    case 'bigint':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    default:
-      return 'an object';
-  }
 }

@@ -1,19 +1,17 @@
-// The zod schema of a config file. Every leaf carries its own message (schema-fields.ts);
-// cross-field rules and defaults that depend on other fields live here.
-import * as z from 'zod';
-import { describeValue, type IssuePath } from './config-issue.js';
-import { closestMatch } from './did-you-mean.js';
-import type { LensConfig, ProviderConfig } from './lens-config.js';
-import { parseDistribution } from './mock-distribution.js';
+// The zod schema of a config file. Every leaf carries its own message (@llm-lens/config-fields);
+// cross-field rules and defaults that depend on other fields live here. Provider types and
+// load patterns are not known here: their keys are validated by the extension each entry
+// names (see config-extensions.ts).
 import {
-  envVarName,
+  closestMatch,
+  describeValue,
+  expectationMessage,
   expecting,
   flag,
-  httpUrl,
+  type IssuePath,
   listOf,
   mapOf,
   nonNegativeInt,
-  nonNegativeNumber,
   nullAsAbsent,
   numberBetween,
   oneOf,
@@ -21,18 +19,18 @@ import {
   positiveNumber,
   strictObject,
   text,
-} from './schema-fields.js';
+  unknownKeyMessage,
+  z,
+} from '@llm-lens/config-fields';
+import type { ConfigExtension, ConfigExtensions } from './config-extensions.js';
+import type { LensConfig, LoadConfig, ProviderConfig } from './lens-config.js';
 
-/** Base URL used for `type: openai` when `base_url` is not set. */
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-/** Key variable used for `type: openai` when neither `api_key_env` nor `api_key_file` is set. */
-export const DEFAULT_OPENAI_API_KEY_ENV = 'OPENAI_API_KEY';
-
-export const PROVIDER_TYPES = ['openai', 'openai-compatible', 'mock'] as const;
+/** The load pattern of a scenario that does not name one. */
+export const DEFAULT_LOAD_TYPE = 'closed';
 
 // Credentials in headers would be printed and hashed with the config; keys belong in
-// api_key_env / api_key_file, which the CLI reads at run time.
-const CREDENTIAL_HEADERS = new Set(['authorization', 'api-key', 'x-api-key']);
+// environment variables or key files, which adapters read at run time.
+const CREDENTIAL_HEADERS = new Set(['authorization', 'api-key', 'x-api-key', 'x-goog-api-key']);
 
 const always = { when: () => true };
 
@@ -41,69 +39,6 @@ const always = { when: () => true };
  * `resolved`: a loaded config, where prompt_file sits next to the prompt text read from it.
  */
 export type SchemaMode = 'file' | 'resolved';
-
-function distribution(field: string) {
-  return z.unknown().transform((value, ctx) => {
-    const result = parseDistribution(value, [field]);
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', path: [...result.path], message: result.message });
-    return z.NEVER;
-  });
-}
-
-function outputTokens() {
-  const count = positiveInt('a positive integer or {min, max}');
-  const range = strictObject(
-    { min: positiveInt(), max: positiveInt() },
-    'a positive integer or {min, max}',
-  ).superRefine((value, ctx) => {
-    if (value.min > value.max) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['max'],
-        message: `must be >= min (${value.min}), got ${value.max}`,
-      });
-    }
-  });
-  return z.unknown().transform((value, ctx) => {
-    const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
-    const result = isObject ? range.safeParse(value) : count.safeParse(value);
-    if (result.success) return result.data as number | { min: number; max: number };
-    for (const issue of result.error.issues) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-    return z.NEVER;
-  });
-}
-
-const rate = () => numberBetween(0, 1).optional();
-
-const faultsSchema = strictObject(
-  {
-    rate_limit_rate: rate(),
-    retry_after_s: nonNegativeNumber().optional(),
-    server_error_rate: rate(),
-    drop_rate: rate(),
-    stall_rate: rate(),
-    stall_ms: nonNegativeInt().optional(),
-    mid_stream_error_rate: rate(),
-  },
-  'an object of fault rates',
-);
-
-const mockSchema = strictObject(
-  {
-    ttft_ms: distribution('ttft_ms').optional(),
-    itl_ms: distribution('itl_ms').optional(),
-    output_tokens: outputTokens().optional(),
-    tokens_per_event: positiveInt().optional(),
-    reasoning_tokens: nonNegativeInt().optional(),
-    mode: oneOf(['independent', 'lockstep']).optional(),
-    seed: nonNegativeInt().optional(),
-    faults: z.preprocess(nullAsAbsent, faultsSchema.optional()),
-  },
-  'an object of simulator settings',
-);
 
 const timeoutsSchema = strictObject(
   {
@@ -126,58 +61,105 @@ const headersSchema = mapOf(
       code: 'custom',
       path: [name],
       message:
-        'must not carry credentials: configs are printed and hashed; put the key in an environment variable and set api_key_env (or api_key_file)',
+        'must not carry credentials: configs are printed and hashed; put the key in an environment variable and point the provider at it (e.g. api_key_env)',
     });
   }
 }, always);
 
-const providerSchema = strictObject(
-  {
-    name: text('a non-empty name').optional(),
-    type: oneOf(PROVIDER_TYPES),
-    base_url: httpUrl().optional(),
-    api_key_env: envVarName().optional(),
-    api_key_file: text('a file path').optional(),
-    api: oneOf(['chat', 'completions']).default('chat'),
-    models: listOf(text('a model name'), 'a non-empty list of model names', true),
-    options: z.preprocess(
-      nullAsAbsent,
-      mapOf(z.unknown(), 'an object of extra request-body fields').optional(),
-    ),
-    headers: z.preprocess(nullAsAbsent, headersSchema.optional()),
-    timeouts: z.preprocess(nullAsAbsent, timeoutsSchema.optional()),
-    mock: z.preprocess(nullAsAbsent, mockSchema.optional()),
-  },
-  'an object with type and models',
-).superRefine((provider, ctx) => {
-  if (provider === null || typeof provider !== 'object') return;
-  if (provider.type === 'openai-compatible' && provider.base_url === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['base_url'],
-      message:
-        'is required for type openai-compatible (the server URL including /v1, e.g. http://localhost:8000/v1)',
-    });
-  }
-  if (
-    provider.mock !== undefined &&
-    typeof provider.type === 'string' &&
-    provider.type !== 'mock'
-  ) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['mock'],
-      message: `is only allowed for type mock, got type ${JSON.stringify(provider.type)}`,
-    });
-  }
-  if (provider.api_key_env !== undefined && provider.api_key_file !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['api_key_file'],
-      message: 'cannot be combined with api_key_env; set only one of them',
-    });
-  }
-}, always);
+/** Keys every provider entry has, whatever its type. */
+const PROVIDER_COMMON = {
+  name: text('a non-empty name').optional(),
+  type: z.string(),
+  models: listOf(text('a model name'), 'a non-empty list of model names', true),
+  options: z.preprocess(
+    nullAsAbsent,
+    mapOf(z.unknown(), 'an object of extra request-body fields').optional(),
+  ),
+  headers: z.preprocess(nullAsAbsent, headersSchema.optional()),
+  timeouts: z.preprocess(nullAsAbsent, timeoutsSchema.optional()),
+};
+
+type Shape = Record<string, z.ZodType>;
+
+/**
+ * An entry whose `type` selects an extension: the common keys are checked against `common`,
+ * the extension's keys against its own schema, and any other key is reported once, with a
+ * suggestion from both sets of keys.
+ */
+function extensionEntry(
+  extensions: readonly ConfigExtension[],
+  common: Shape,
+  what: string,
+  kind: string,
+  defaultType?: string,
+) {
+  const types = extensions.map((extension) => extension.type);
+  return z.unknown().transform((value, ctx) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', path: [], message: expectationMessage(what, value, []) });
+      return z.NEVER;
+    }
+    const entry = value as Record<string, unknown>;
+    const rawType = entry.type ?? defaultType;
+    const extension = extensions.find((candidate) => candidate.type === rawType);
+    if (extension === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: typeMessage(rawType, types, kind) });
+    }
+    const extensionShape: Shape = extension === undefined ? {} : extension.configSchema.shape;
+    const known = [...Object.keys(common), ...Object.keys(extensionShape)];
+    const commonPart: Record<string, unknown> = {};
+    const extensionPart: Record<string, unknown> = {};
+    const issues: { path: PropertyKey[]; message: string }[] = [];
+    for (const [key, item] of Object.entries(entry)) {
+      // Reported by checkConfig, which sees it before zod turns it into a prototype.
+      if (key === '__proto__') continue;
+      if (Object.hasOwn(common, key)) commonPart[key] = item;
+      else if (Object.hasOwn(extensionShape, key)) extensionPart[key] = item;
+      // With an unknown type, its own keys cannot be told from mistakes: say nothing of them.
+      else if (extension !== undefined) {
+        const owners = extensions.filter((e) => Object.hasOwn(e.configSchema.shape, key));
+        const message =
+          owners.length > 0
+            ? `is a setting of type ${owners.map((e) => e.type).join(' or ')}, not of type ${JSON.stringify(extension.type)}`
+            : unknownKeyMessage(key, known);
+        issues.push({ path: [key], message });
+      }
+    }
+    if (commonPart.type === undefined && rawType !== undefined) commonPart.type = rawType;
+    const commonResult = z.looseObject(common).safeParse(commonPart);
+    const extensionResult = extension?.configSchema.safeParse(extensionPart);
+    for (const result of [commonResult, extensionResult]) {
+      if (result === undefined || result.success) continue;
+      for (const issue of result.error.issues)
+        issues.push({ path: issue.path, message: issue.message });
+    }
+    // In the order the keys were written, as one schema would report them.
+    const order = Object.keys(entry);
+    const position = (issue: { path: PropertyKey[] }) => {
+      const index = order.indexOf(String(issue.path[0]));
+      return index === -1 ? order.length : index;
+    };
+    issues.sort((a, b) => position(a) - position(b));
+    for (const issue of issues)
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    if (!commonResult.success || extensionResult === undefined || !extensionResult.success) {
+      return z.NEVER;
+    }
+    return { ...commonResult.data, ...(extensionResult.data as Record<string, unknown>) };
+  });
+}
+
+function typeMessage(type: unknown, types: readonly string[], kind: string): string {
+  const what =
+    types.length === 0
+      ? `a registered ${kind} (none is registered)`
+      : `one of ${types.join(' | ')}`;
+  if (type === undefined) return `is required (${what})`;
+  const base = `must be ${what}, got ${describeValue(type, ['type'])}`;
+  if (typeof type !== 'string') return base;
+  const guess = closestMatch(type, types);
+  return guess === undefined ? base : `${base} (did you mean "${guess}"?)`;
+}
 
 const messageSchema = strictObject(
   {
@@ -187,7 +169,23 @@ const messageSchema = strictObject(
   'an object {role, content}',
 );
 
-function scenarioSchema(mode: SchemaMode) {
+function loadSchema(extensions: ConfigExtensions) {
+  const entry = extensionEntry(
+    extensions.loadPatterns,
+    { type: z.string() },
+    `a load pattern name or an object with its type`,
+    'load pattern',
+    DEFAULT_LOAD_TYPE,
+  );
+  // `load: closed` is short for `load: { type: closed }`.
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string' ? { type: value } : (value ?? { type: DEFAULT_LOAD_TYPE }),
+    entry,
+  );
+}
+
+function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
   return strictObject(
     {
       name: text('a non-empty name').optional(),
@@ -201,6 +199,7 @@ function scenarioSchema(mode: SchemaMode) {
       requests: positiveInt().default(20),
       concurrency: positiveInt().default(1),
       warmup: nonNegativeInt().default(0),
+      load: loadSchema(extensions),
       max_tokens: positiveInt().optional(),
       temperature: numberBetween(0, 2).optional(),
       stream: flag().default(true),
@@ -248,28 +247,43 @@ function scenarioSchema(mode: SchemaMode) {
   }, always);
 }
 
-const outputsSchema = strictObject(
-  {
-    summary: text('a file path').optional(),
-    records: text('a file path').optional(),
-    record_tokens: flag().default(false),
-    max_error_rate: numberBetween(0, 1).default(1),
-  },
-  'an object of output paths',
-);
+function outputsSchema() {
+  return strictObject(
+    {
+      summary: text('a file path').optional(),
+      records: text('a file path').optional(),
+      record_tokens: flag().default(false),
+      max_error_rate: numberBetween(0, 1).default(1),
+    },
+    'an object of output paths',
+  );
+}
 
 const fidelitySchema = strictObject(
   { event_loop_delay_p99_ms: positiveNumber().default(5) },
   'an object of fidelity thresholds',
 );
 
-function rootSchema(mode: SchemaMode) {
+const WORKERS_WHAT = 'a positive integer or "auto"';
+const workersSchema = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+  z.union([z.number().int().positive(), z.literal('auto')], expecting(WORKERS_WHAT)),
+);
+
+function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {
+  const providerSchema = extensionEntry(
+    extensions.providers,
+    PROVIDER_COMMON,
+    'an object with type and models',
+    'provider type',
+  );
   return strictObject(
     {
       version: z.literal(1, expecting('1')).default(1),
+      workers: workersSchema.default(1),
       providers: listOf(providerSchema, 'a non-empty list of providers', true),
-      scenarios: listOf(scenarioSchema(mode), 'a non-empty list of scenarios', true),
-      outputs: z.preprocess(nullAsAbsent, outputsSchema.prefault({})),
+      scenarios: listOf(scenarioSchema(mode, extensions), 'a non-empty list of scenarios', true),
+      outputs: z.preprocess(nullAsAbsent, outputsSchema().prefault({})),
       fidelity: z.preprocess(nullAsAbsent, fidelitySchema.prefault({})),
     },
     'an object with providers and scenarios',
@@ -290,17 +304,12 @@ function applyDefaults(config: LensConfig): void {
   // (`name` is typed as required, but here it is still as written: possibly absent.)
   config.providers = config.providers.map(({ name, ...provider }) => {
     const filled: ProviderConfig = { name: name ?? provider.type, ...provider };
-    if (filled.type === 'openai') {
-      filled.base_url ??= DEFAULT_OPENAI_BASE_URL;
-      if (filled.api_key_env === undefined && filled.api_key_file === undefined) {
-        filled.api_key_env = DEFAULT_OPENAI_API_KEY_ENV;
-      }
-    }
     return filled;
   });
   config.scenarios = config.scenarios.map(({ name, ...scenario }, index) => ({
     name: name ?? `scenario-${index + 1}`,
     ...scenario,
+    load: scenario.load as LoadConfig,
   }));
 }
 
@@ -343,14 +352,22 @@ function crossReferenceIssues(config: LensConfig): { path: IssuePath; message: s
   return issues;
 }
 
-const schemas = new Map<SchemaMode, ReturnType<typeof rootSchema>>();
+const schemas = new WeakMap<ConfigExtensions, Map<SchemaMode, ReturnType<typeof rootSchema>>>();
 
-/** The config schema for one mode, built once. */
-export function configSchema(mode: SchemaMode): ReturnType<typeof rootSchema> {
-  let schema = schemas.get(mode);
+/** The config schema for one mode and set of extensions, built once per pair. */
+export function configSchema(
+  mode: SchemaMode,
+  extensions: ConfigExtensions,
+): ReturnType<typeof rootSchema> {
+  let byMode = schemas.get(extensions);
+  if (byMode === undefined) {
+    byMode = new Map();
+    schemas.set(extensions, byMode);
+  }
+  let schema = byMode.get(mode);
   if (schema === undefined) {
-    schema = rootSchema(mode);
-    schemas.set(mode, schema);
+    schema = rootSchema(mode, extensions);
+    byMode.set(mode, schema);
   }
   return schema;
 }

@@ -1,10 +1,10 @@
 // Turning a config file's text into plain data, with file:line:column on syntax errors
 // and a way to find the line of any field for validation messages.
 import { extname } from 'node:path';
+import type { IssuePath } from '@llm-lens/config-fields';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { LensConfigError } from './config-error.js';
-import type { IssuePath } from './config-issue.js';
 import { jsonErrorOffset } from './json-error-position.js';
 
 /** A file format the loader reads. */

@@ -1,6 +1,6 @@
 // `${VAR}` substitution runs on parsed string values, never on the file's text, so a
 // value containing quotes or newlines can never break the YAML/JSON/TOML syntax.
-import type { IssuePath } from './config-issue.js';
+import type { IssuePath } from '@llm-lens/config-fields';
 
 /** A `${VAR}` whose variable is not set and has no `:-default`. */
 export interface MissingVariable {

@@ -10,23 +10,19 @@ export {
   type LensConfigErrorCode,
   type LensConfigErrorOptions,
 } from './config-error.js';
+export type { ConfigExtension, ConfigExtensions } from './config-extensions.js';
 export { configHash } from './config-hash.js';
 export { type ConfigIssue, formatIssues } from './config-issue.js';
-export { DEFAULT_OPENAI_API_KEY_ENV, DEFAULT_OPENAI_BASE_URL } from './config-schema.js';
+export { DEFAULT_LOAD_TYPE } from './config-schema.js';
 export { CONFIG_FILE_EXTENSIONS } from './config-source.js';
 export type {
   ChatMessageConfig,
   FidelityConfig,
   LensConfig,
-  MockDistribution,
-  MockFaults,
-  MockOutputTokens,
-  MockSettings,
+  LoadConfig,
   OutputsConfig,
-  ProviderApi,
   ProviderConfig,
   ProviderTimeouts,
-  ProviderType,
   ScenarioConfig,
 } from './lens-config.js';
 export {

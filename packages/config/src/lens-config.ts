@@ -1,11 +1,5 @@
 // The parsed, validated config. Field names stay snake_case, exactly as in the file, so a
-// config printed back out (e.g. `llm-lens config show`) is itself a valid config file.
-
-/** Which adapter talks to a provider. */
-export type ProviderType = 'openai' | 'openai-compatible' | 'mock';
-
-/** Which OpenAI-style endpoint a provider is called through. */
-export type ProviderApi = 'chat' | 'completions';
+// config printed back out is itself a valid config file.
 
 /** Per-request timeouts of one provider, all in milliseconds; unset means the executor's default. */
 export interface ProviderTimeouts {
@@ -20,61 +14,15 @@ export interface ProviderTimeouts {
 }
 
 /**
- * A latency distribution of the simulator, normalised from any accepted spelling
- * (`150`, `"normal:200,20"`, `{distribution: lognormal, ...}`) to one tagged shape.
+ * One API endpoint to measure. The fields below are common to every provider type; the
+ * rest (`base_url`, `api_key_env`, `mock`, ...) belong to the type and are validated by the
+ * schema its adapter registered.
  */
-export type MockDistribution =
-  | { distribution: 'fixed'; value_ms: number }
-  | { distribution: 'normal'; mean_ms: number; stdev_ms: number }
-  | { distribution: 'lognormal'; median_ms: number; sigma: number };
-
-/** Output length of a simulated response: a fixed count or a uniform range (inclusive). */
-export type MockOutputTokens = number | { min: number; max: number };
-
-/** Fault injection of the simulator: every rate is a probability per request in [0, 1]. */
-export interface MockFaults {
-  /** Share of requests answered with HTTP 429. */
-  rate_limit_rate?: number;
-  /** `Retry-After` sent with a 429, seconds. */
-  retry_after_s?: number;
-  /** Share of requests answered with HTTP 500. */
-  server_error_rate?: number;
-  /** Share of requests whose connection is dropped before the response. */
-  drop_rate?: number;
-  /** Share of requests that stall once mid-stream for `stall_ms`. */
-  stall_rate?: number;
-  /** Length of a stall, ms. */
-  stall_ms?: number;
-  /** Share of streams that end with an error event. */
-  mid_stream_error_rate?: number;
-}
-
-/** Settings of the built-in simulator (`type: mock`); unset fields use the simulator's defaults. */
-export interface MockSettings {
-  ttft_ms?: MockDistribution;
-  itl_ms?: MockDistribution;
-  output_tokens?: MockOutputTokens;
-  tokens_per_event?: number;
-  reasoning_tokens?: number;
-  /** `independent`: every stream has its own timing; `lockstep`: concurrent streams share ticks. */
-  mode?: 'independent' | 'lockstep';
-  seed?: number;
-  faults?: MockFaults;
-}
-
-/** One API endpoint to measure. */
 export interface ProviderConfig {
   /** Label used in results; unique. Defaults to `type`. */
   name: string;
-  type: ProviderType;
-  /** Base URL including the version path (`…/v1`). Set for openai (default) and openai-compatible. */
-  base_url?: string;
-  /** Name of the environment variable holding the API key (default `OPENAI_API_KEY` for openai). */
-  api_key_env?: string;
-  /** Absolute path of a file holding the API key; read by the CLI at run time, never here. */
-  api_key_file?: string;
-  /** Endpoint family, default `chat`. */
-  api: ProviderApi;
+  /** A registered provider type (`openai`, `openai-compatible`, `mock`, ...). */
+  type: string;
   /** Models to measure, at least one. */
   models: string[];
   /** Extra request-body fields, passed through untouched. */
@@ -82,14 +30,21 @@ export interface ProviderConfig {
   /** Extra request headers (never credentials). */
   headers?: Record<string, string>;
   timeouts?: ProviderTimeouts;
-  /** Only for `type: mock`. */
-  mock?: MockSettings;
+  /** The type's own settings. */
+  [setting: string]: unknown;
 }
 
 /** One chat message of a scenario's conversation. */
 export interface ChatMessageConfig {
   role: 'system' | 'user' | 'assistant';
   content: string;
+}
+
+/** How a scenario's requests are scheduled: a registered load pattern and its own settings. */
+export interface LoadConfig {
+  /** A registered load pattern (`closed`, ...). Default `closed`. */
+  type: string;
+  [setting: string]: unknown;
 }
 
 /** One workload: what to send and how many times. */
@@ -103,10 +58,12 @@ export interface ScenarioConfig {
   messages?: ChatMessageConfig[];
   /** Measured requests, excluding warm-up; default 20. */
   requests: number;
-  /** Requests in flight at once; default 1. */
+  /** Requests in flight at once (for open-loop patterns: the cap); default 1. */
   concurrency: number;
   /** Unmeasured requests sent first; default 0. */
   warmup: number;
+  /** How requests are scheduled; default `{ type: closed }`. */
+  load: LoadConfig;
   max_tokens?: number;
   temperature?: number;
   /** Stream the response; default true. */
@@ -119,9 +76,9 @@ export interface ScenarioConfig {
 
 /** Where results go and when a run counts as failed. */
 export interface OutputsConfig {
-  /** Path of the summary JSON, relative to the working directory. */
+  /** Path of the summary file, relative to the working directory; its format follows the extension. */
   summary?: string;
-  /** Path of the per-request JSONL records, relative to the working directory. */
+  /** Path of the per-request records file, relative to the working directory; its format follows the extension. */
   records?: string;
   /** Include every token's timing in records; default false. */
   record_tokens: boolean;
@@ -138,6 +95,8 @@ export interface FidelityConfig {
 /** A whole, validated llm-latency-lens config. */
 export interface LensConfig {
   version: 1;
+  /** Threads that generate the load: a count, or `auto` (from the cores and the planned concurrency); default 1. */
+  workers: number | 'auto';
   providers: ProviderConfig[];
   scenarios: ScenarioConfig[];
   outputs: OutputsConfig;

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { formatPath, type IssuePath } from '@llm-lens/config-fields';
 import { LensConfigError } from './config-error.js';
-import { type ConfigIssue, formatIssues, formatPath, type IssuePath } from './config-issue.js';
+import type { ConfigExtensions } from './config-extensions.js';
+import { type ConfigIssue, formatIssues } from './config-issue.js';
 import { type ConfigSource, formatOf, parseSource, type SourcePosition } from './config-source.js';
 import { substituteEnv } from './env-substitution.js';
 import type { LensConfig } from './lens-config.js';
@@ -10,9 +12,11 @@ import { checkConfig, type PathIssue } from './validate-config.js';
 
 /** Options of {@link parseConfig}. */
 export interface ParseConfigOptions {
+  /** The provider types and load patterns a config may name. */
+  extensions: ConfigExtensions;
   /** File name used in messages (as the user wrote it); default none. */
   file?: string | undefined;
-  /** Directory prompt_file and api_key_file are relative to; default the file's directory, else the working directory. */
+  /** Directory prompt_file is relative to; default the file's directory, else the working directory. */
   baseDir?: string | undefined;
   /** Variables for `${VAR}` substitution; default `process.env`. */
   env?: NodeJS.ProcessEnv | undefined;
@@ -20,6 +24,8 @@ export interface ParseConfigOptions {
 
 /** Options of {@link loadConfigFile}. */
 export interface LoadConfigOptions {
+  /** The provider types and load patterns a config may name. */
+  extensions: ConfigExtensions;
   /** Variables for `${VAR}` substitution; default `process.env`. */
   env?: NodeJS.ProcessEnv | undefined;
 }
@@ -28,11 +34,11 @@ type Locate = (path: IssuePath) => SourcePosition | undefined;
 
 /**
  * Reads, parses and validates a config file (.yaml, .yml, .json or .toml), substitutes
- * `${VAR}`s, reads prompt_file and resolves api_key_file relative to the file's directory.
+ * `${VAR}`s and reads prompt_file relative to the file's directory.
  */
 export async function loadConfigFile(
   path: string,
-  options: LoadConfigOptions = {},
+  options: LoadConfigOptions,
 ): Promise<LensConfig> {
   const format = formatOf(path);
   let text: string;
@@ -61,11 +67,12 @@ export async function loadConfigFile(
     baseDir: dirname(resolve(path)),
     env: options.env ?? process.env,
     locate: source.locate,
+    extensions: options.extensions,
   });
 }
 
 /** Validates a config object like loadConfigFile does (substitution, validation, prompt_file reads). */
-export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): LensConfig {
+export function parseConfig(raw: unknown, options: ParseConfigOptions): LensConfig {
   const baseDir =
     options.baseDir ??
     (options.file === undefined ? process.cwd() : dirname(resolve(options.file)));
@@ -74,10 +81,12 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): Len
     baseDir,
     env: options.env ?? process.env,
     locate: () => undefined,
+    extensions: options.extensions,
   });
 }
 
 interface ResolveContext {
+  extensions: ConfigExtensions;
   file: string | undefined;
   baseDir: string;
   env: NodeJS.ProcessEnv;
@@ -115,7 +124,7 @@ function resolveConfig(raw: unknown, context: ResolveContext): LensConfig {
     throw invalid(issues, file);
   }
 
-  const checked = checkConfig(substituted.value, 'file');
+  const checked = checkConfig(substituted.value, 'file', context.extensions);
   if (!checked.ok) {
     throw invalid(
       checked.issues.map((issue) => located(issue, locate)),
@@ -124,13 +133,6 @@ function resolveConfig(raw: unknown, context: ResolveContext): LensConfig {
   }
   const config = checked.config;
 
-  for (const provider of config.providers) {
-    if (provider.api_key_file !== undefined) {
-      // Only the path is kept: the CLI reads the key at run time, so no key ever sits in a
-      // config object that may be printed or hashed.
-      provider.api_key_file = resolve(context.baseDir, provider.api_key_file);
-    }
-  }
   config.scenarios.forEach((scenario, index) => {
     if (scenario.prompt_file === undefined) return;
     const fieldPath = ['scenarios', index, 'prompt_file'];

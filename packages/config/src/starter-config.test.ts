@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { extensions } from '../test/extensions.js';
 import { parseConfig } from './load-config.js';
 import { STARTER_CONFIG_YAML } from './starter-config.js';
 
 describe('STARTER_CONFIG_YAML', () => {
   it('loads and validates as written, against the simulator only', () => {
-    const config = parseConfig(parse(STARTER_CONFIG_YAML), { env: {} });
+    const config = parseConfig(parse(STARTER_CONFIG_YAML), { env: {}, extensions });
     expect(config.providers.map((p) => [p.name, p.type])).toEqual([['mock', 'mock']]);
     expect(config.scenarios.map((s) => s.name)).toEqual(['short-chat', 'system-prompt']);
     expect(config.outputs).toEqual({
@@ -14,7 +15,7 @@ describe('STARTER_CONFIG_YAML', () => {
       record_tokens: false,
       max_error_rate: 0.05,
     });
-    expect(config.providers[0]?.mock?.ttft_ms).toEqual({
+    expect((config.providers[0]?.mock as { ttft_ms?: unknown } | undefined)?.ttft_ms).toEqual({
       distribution: 'lognormal',
       median_ms: 200,
       sigma: 0.3,
@@ -25,7 +26,7 @@ describe('STARTER_CONFIG_YAML', () => {
     // Uncomment "  # - name:" items and their "  #   key:" lines, as a user would.
     const uncommented = STARTER_CONFIG_YAML.replace(/^ {2}# (- | {2})/gm, '  $1');
     expect(uncommented).not.toBe(STARTER_CONFIG_YAML);
-    const config = parseConfig(parse(uncommented), { env: {} });
+    const config = parseConfig(parse(uncommented), { env: {}, extensions });
     expect(config.providers.map((p) => [p.name, p.type, p.base_url])).toEqual([
       ['mock', 'mock', undefined],
       ['local-vllm', 'openai-compatible', 'http://localhost:8000/v1'],
@@ -33,6 +34,7 @@ describe('STARTER_CONFIG_YAML', () => {
     ]);
     const withEnv = parseConfig(parse(uncommented), {
       env: { VLLM_BASE_URL: 'http://gpu-box:9000/v1' },
+      extensions,
     });
     expect(withEnv.providers[1]?.base_url).toBe('http://gpu-box:9000/v1');
   });

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${VAR} references under test, not template mistakes
 import { describe, expect, it } from 'vitest';
+import { extensions } from '../test/extensions.js';
 import { formatIssues } from './config-issue.js';
 import { validateConfig } from './validate-config.js';
 
@@ -8,18 +9,19 @@ const scenario = { prompt: 'Say hi.' };
 
 /** The formatted problem lines of an invalid config (fails the test if it is valid). */
 function problems(raw: unknown): string[] {
-  const result = validateConfig(raw);
+  const result = validateConfig(raw, extensions);
   if (result.ok) throw new Error('expected the config to be invalid');
   return formatIssues(result.issues).split('\n');
 }
 
 describe('validateConfig', () => {
   it('fills every default of a minimal config', () => {
-    const result = validateConfig({ providers: [provider], scenarios: [scenario] });
+    const result = validateConfig({ providers: [provider], scenarios: [scenario] }, extensions);
     expect(result).toEqual({
       ok: true,
       config: {
         version: 1,
+        workers: 1,
         providers: [{ name: 'mock', type: 'mock', api: 'chat', models: ['mock-model'] }],
         scenarios: [
           {
@@ -28,6 +30,7 @@ describe('validateConfig', () => {
             requests: 20,
             concurrency: 1,
             warmup: 0,
+            load: { type: 'closed' },
             stream: true,
             timeout_ms: 120_000,
           },
@@ -38,20 +41,22 @@ describe('validateConfig', () => {
     });
   });
 
-  it('defaults the openai base URL and key variable, and leaves openai-compatible keyless', () => {
-    const result = validateConfig({
-      providers: [
-        { type: 'openai', models: ['gpt-4o-mini'] },
-        { type: 'openai-compatible', base_url: 'http://127.0.0.1:8000/v1', models: ['m'] },
-      ],
-      scenarios: [scenario],
-    });
+  it("defaults the openai base URL (its key variable is the adapter's default), and leaves openai-compatible keyless", () => {
+    const result = validateConfig(
+      {
+        providers: [
+          { type: 'openai', models: ['gpt-4o-mini'] },
+          { type: 'openai-compatible', base_url: 'http://127.0.0.1:8000/v1', models: ['m'] },
+        ],
+        scenarios: [scenario],
+      },
+      extensions,
+    );
     expect(result.ok && result.config.providers).toEqual([
       {
         name: 'openai',
         type: 'openai',
         base_url: 'https://api.openai.com/v1',
-        api_key_env: 'OPENAI_API_KEY',
         api: 'chat',
         models: ['gpt-4o-mini'],
       },
@@ -66,10 +71,13 @@ describe('validateConfig', () => {
   });
 
   it('accepts numbers and booleans spelled as strings, as ${VAR} substitution yields them', () => {
-    const result = validateConfig({
-      providers: [provider],
-      scenarios: [{ prompt: 'x', requests: '50', temperature: '0.7', stream: 'false' }],
-    });
+    const result = validateConfig(
+      {
+        providers: [provider],
+        scenarios: [{ prompt: 'x', requests: '50', temperature: '0.7', stream: 'false' }],
+      },
+      extensions,
+    );
     expect(result.ok && result.config.scenarios[0]).toMatchObject({
       requests: 50,
       temperature: 0.7,
@@ -78,10 +86,13 @@ describe('validateConfig', () => {
   });
 
   it('normalises mock distributions to tagged objects', () => {
-    const result = validateConfig({
-      providers: [{ ...provider, mock: { ttft_ms: 'lognormal:200,0.3', itl_ms: 20 } }],
-      scenarios: [scenario],
-    });
+    const result = validateConfig(
+      {
+        providers: [{ ...provider, mock: { ttft_ms: 'lognormal:200,0.3', itl_ms: 20 } }],
+        scenarios: [scenario],
+      },
+      extensions,
+    );
     expect(result.ok && result.config.providers[0]?.mock).toEqual({
       ttft_ms: { distribution: 'lognormal', median_ms: 200, sigma: 0.3 },
       itl_ms: { distribution: 'fixed', value_ms: 20 },
@@ -98,8 +109,8 @@ describe('validateConfig', () => {
       }),
     ).toEqual([
       'version: must be 1, got 2',
-      'providers[0].api: must be one of chat | completions, got "chats" (did you mean "chat"?)',
       'providers[0].models: must be a non-empty list of model names, got "mock-model"',
+      'providers[0].api: must be one of chat | completions, got "chats" (did you mean "chat"?)',
       'providers[0].options: must be an object of extra request-body fields, got 3',
       'scenarios[0].requests: must be a positive integer, got 1.5',
       'scenarios[0].concurrency: must be a positive integer, got "ten"',
@@ -124,14 +135,18 @@ describe('validateConfig', () => {
   it('names unknown keys at their own path, with a suggestion for near misses', () => {
     expect(
       problems({
-        providers: [{ ...provider, baseUrl: 'http://x' }],
+        providers: [
+          { type: 'openai', models: ['m'], baseUrl: 'http://x' },
+          { ...provider, zzz: 1 },
+        ],
         scenarios: [{ prompt: 'x', concurency: 4, zzzzzz: 1 }],
         output: {},
       }),
     ).toEqual([
       'providers[0].baseUrl: unknown key, did you mean "base_url"?',
+      'providers[1].zzz: unknown key; valid keys here: name, type, models, options, headers, timeouts, mock, api',
       'scenarios[0].concurency: unknown key, did you mean "concurrency"?',
-      'scenarios[0].zzzzzz: unknown key; valid keys here: name, prompt, prompt_file, messages, requests, concurrency, warmup, max_tokens, temperature, stream, timeout_ms, providers',
+      'scenarios[0].zzzzzz: unknown key; valid keys here: name, prompt, prompt_file, messages, requests, concurrency, warmup, load, max_tokens, temperature, stream, timeout_ms, providers',
       'output: unknown key, did you mean "outputs"?',
     ]);
   });
@@ -213,9 +228,9 @@ describe('validateConfig', () => {
       }),
     ).toEqual([
       'providers[0].base_url: is required for type openai-compatible (the server URL including /v1, e.g. http://localhost:8000/v1)',
-      'providers[1].base_url: must be an http:// or https:// URL such as http://localhost:8000/v1, got "localhost:8000"',
-      'providers[1].mock: is only allowed for type mock, got type "openai"',
+      'providers[1].mock: is a setting of type mock, not of type "openai"',
       'providers[1].api_key_file: cannot be combined with api_key_env; set only one of them',
+      'providers[1].base_url: must be an http:// or https:// URL such as http://localhost:8000/v1, got "localhost:8000"',
     ]);
   });
 
@@ -227,13 +242,20 @@ describe('validateConfig', () => {
       scenarios: [scenario],
     });
     expect(lines).toEqual([
-      'providers[0].headers.Authorization: must not carry credentials: configs are printed and hashed; put the key in an environment variable and set api_key_env (or api_key_file)',
+      'providers[0].headers.Authorization: must not carry credentials: configs are printed and hashed; put the key in an environment variable and point the provider at it (e.g. api_key_env)',
     ]);
   });
 
   it('never prints the value of a key-like field, even when it is wrong', () => {
     const lines = problems({
-      providers: [{ ...provider, api_key_env: 'sk-live-123' }],
+      providers: [
+        {
+          type: 'openai-compatible',
+          base_url: 'http://x/v1',
+          models: ['m'],
+          api_key_env: 'sk-live-123',
+        },
+      ],
       scenarios: [scenario],
     });
     expect(lines).toEqual([

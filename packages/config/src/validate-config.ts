@@ -1,4 +1,6 @@
-import { type ConfigIssue, formatPath, type IssuePath } from './config-issue.js';
+import { formatPath, type IssuePath } from '@llm-lens/config-fields';
+import type { ConfigExtensions } from './config-extensions.js';
+import type { ConfigIssue } from './config-issue.js';
 import { configSchema, type SchemaMode } from './config-schema.js';
 import type { LensConfig } from './lens-config.js';
 
@@ -17,8 +19,9 @@ export type ValidationResult =
 export function checkConfig(
   raw: unknown,
   mode: SchemaMode,
+  extensions: ConfigExtensions,
 ): { ok: true; config: LensConfig } | { ok: false; issues: PathIssue[] } {
-  const result = configSchema(mode).safeParse(raw);
+  const result = configSchema(mode, extensions).safeParse(raw);
   // zod copies objects by assignment, which turns a "__proto__" key into a prototype and
   // hides it from the unknown-key check; find such keys on the input itself.
   const protoKeys = protoKeyIssues(raw, []);
@@ -52,11 +55,11 @@ export function toConfigIssue(issue: PathIssue): ConfigIssue {
 }
 
 /**
- * Validates a config object as written in a file: shape, types, ranges and references.
- * No `${VAR}` substitution and no file reads (prompt_file stays as written); use
- * parseConfig or loadConfigFile for those.
+ * Validates a config object as written in a file: shape, types, ranges and references, with
+ * the provider types and load patterns of `extensions`. No `${VAR}` substitution and no file
+ * reads (prompt_file stays as written); use parseConfig or loadConfigFile for those.
  */
-export function validateConfig(raw: unknown): ValidationResult {
-  const result = checkConfig(raw, 'file');
+export function validateConfig(raw: unknown, extensions: ConfigExtensions): ValidationResult {
+  const result = checkConfig(raw, 'file', extensions);
   return result.ok ? result : { ok: false, issues: result.issues.map(toConfigIssue) };
 }

@@ -11,6 +11,7 @@ import {
   loadConfigFile,
   parseConfig,
 } from '../src/index.js';
+import { extensions } from './extensions.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 /** A fixture path as a user would type it: relative to the working directory. */
@@ -22,7 +23,7 @@ async function loadFailure(
   options: { env: NodeJS.ProcessEnv } = { env },
 ): Promise<LensConfigError> {
   try {
-    await loadConfigFile(fixture(name), options);
+    await loadConfigFile(fixture(name), { ...options, extensions });
   } catch (error) {
     if (error instanceof LensConfigError) return error;
     throw error;
@@ -34,7 +35,7 @@ describe('loadConfigFile', () => {
   it('loads the same config from YAML, .yml, JSON and TOML', async () => {
     const [yaml, yml, json, toml] = await Promise.all(
       ['full.yaml', 'full.yml', 'full.json', 'full.toml'].map((name) =>
-        loadConfigFile(fixture(name), { env }),
+        loadConfigFile(fixture(name), { env, extensions }),
       ),
     );
     expect(yml).toEqual(yaml);
@@ -44,7 +45,7 @@ describe('loadConfigFile', () => {
   });
 
   it('fills defaults, substitutes variables and normalises the mock settings', async () => {
-    const config = await loadConfigFile(fixture('full.yaml'), { env });
+    const config = await loadConfigFile(fixture('full.yaml'), { env, extensions });
     expect(config.providers.map((p) => [p.name, p.type, p.base_url, p.api_key_env])).toEqual([
       ['local-vllm', 'openai-compatible', 'http://localhost:8000/v1', 'VLLM_API_KEY'],
       ['openai', 'openai', 'https://api.openai.com/v1', undefined],
@@ -70,21 +71,23 @@ describe('loadConfigFile', () => {
   it('takes ${VAR} from the given environment before the :- default', async () => {
     const config = await loadConfigFile(fixture('full.toml'), {
       env: { ...env, LENS_TEST_BASE_URL: 'http://gpu-box:9000/v1' },
+      extensions,
     });
     expect(config.providers[0]?.base_url).toBe('http://gpu-box:9000/v1');
   });
 
   it('reads prompt_file relative to the config file, not the working directory', async () => {
-    const config = await loadConfigFile(fixture('full.yaml'), { env });
+    const config = await loadConfigFile(fixture('full.yaml'), { env, extensions });
     const scenario = config.scenarios[1];
     expect(scenario?.prompt_file).toBe(join(fixtures, 'prompts', 'long.txt'));
     expect(scenario?.prompt).toBe(readFileSync(join(fixtures, 'prompts', 'long.txt'), 'utf8'));
   });
 
-  it('resolves api_key_file to an absolute path without reading it', async () => {
-    // The key file does not exist: loading must not touch it (the CLI reads it at run time).
-    const config = await loadConfigFile(fixture('full.json'), { env });
-    expect(config.providers[1]?.api_key_file).toBe(join(fixtures, 'secrets', 'openai-key.txt'));
+  it('keeps api_key_file as written, without reading it', async () => {
+    // The key file does not exist: loading must not touch it. The adapter reads it at run
+    // time, relative to the config file's directory (see apiKeySource in providers-core).
+    const config = await loadConfigFile(fixture('full.json'), { env, extensions });
+    expect(config.providers[1]?.api_key_file).toBe('./secrets/openai-key.txt');
   });
 
   it('names the variable and the field that used it when a variable is missing', async () => {
@@ -107,6 +110,7 @@ describe('loadConfigFile', () => {
   it('keeps $${ as a literal ${', async () => {
     const config = await loadConfigFile(fixture('env-missing.yaml'), {
       env: { LENS_TEST_UNSET_URL: 'http://127.0.0.1:1/v1' },
+      extensions,
     });
     expect(config.scenarios[0]?.prompt).toBe('costs ${PRICE} per token');
   });
@@ -168,8 +172,8 @@ describe('loadConfigFile', () => {
   });
 
   it('gives a loaded config that validates again unchanged', async () => {
-    const config = await loadConfigFile(fixture('full.yaml'), { env });
-    expect(applyOverrides(config, {})).toEqual(config);
+    const config = await loadConfigFile(fixture('full.yaml'), { env, extensions });
+    expect(applyOverrides(config, {}, { extensions })).toEqual(config);
   });
 });
 
@@ -180,14 +184,17 @@ describe('parseConfig', () => {
         providers: [{ type: 'mock', models: ['m'] }],
         scenarios: [{ prompt_file: 'prompts/long.txt' }],
       },
-      { baseDir: fixtures, env: {} },
+      { baseDir: fixtures, env: {}, extensions },
     );
     expect(config.scenarios[0]?.prompt).toMatch(/^Summarise the following design document/);
   });
 
   it('throws LENS_CONFIG_INVALID with the issues, naming the file when given', () => {
     expect(() =>
-      parseConfig({ providers: [], scenarios: [{ prompt: 'x' }] }, { file: 'lens.json', env: {} }),
+      parseConfig(
+        { providers: [], scenarios: [{ prompt: 'x' }] },
+        { file: 'lens.json', env: {}, extensions },
+      ),
     ).toThrowError(
       expect.objectContaining({
         code: 'LENS_CONFIG_INVALID',
@@ -202,14 +209,18 @@ describe('parseConfig', () => {
 
 describe('applyOverrides with --prompt-file', () => {
   it('reads the file relative to the working directory it is given', () => {
-    const config = applyOverrides(undefined, { promptFile: 'prompts/long.txt' }, { cwd: fixtures });
+    const config = applyOverrides(
+      undefined,
+      { promptFile: 'prompts/long.txt' },
+      { cwd: fixtures, extensions },
+    );
     expect(config.scenarios[0]?.prompt_file).toBe(join(fixtures, 'prompts', 'long.txt'));
     expect(config.scenarios[0]?.prompt).toMatch(/^Summarise the following design document/);
   });
 
   it('names the flag when the file is missing', () => {
     expect(() =>
-      applyOverrides(undefined, { promptFile: 'prompts/none.txt' }, { cwd: fixtures }),
+      applyOverrides(undefined, { promptFile: 'prompts/none.txt' }, { cwd: fixtures, extensions }),
     ).toThrowError(
       expect.objectContaining({
         code: 'LENS_CONFIG_NOT_FOUND',

@@ -1,11 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CLIENT_BOUND_P99_MS,
-  EventLoopMonitor,
-  type EventLoopSnapshot,
-  isClientBound,
-} from './event-loop-monitor.js';
+import { EventLoopMonitor } from './event-loop-monitor.js';
 
 function blockLoopFor(ms: number): void {
   const until = performance.now() + ms;
@@ -13,14 +8,6 @@ function blockLoopFor(ms: number): void {
     // busy-wait on purpose: this is the stall the monitor must see
   }
 }
-
-const snapshotWith = (p99Ms: number): EventLoopSnapshot => ({
-  p50Ms: 0,
-  p99Ms,
-  maxMs: p99Ms,
-  meanMs: 0,
-  utilization: 0,
-});
 
 describe('EventLoopMonitor', () => {
   let monitor: EventLoopMonitor | undefined;
@@ -37,10 +24,11 @@ describe('EventLoopMonitor', () => {
       maxMs: 0,
       meanMs: 0,
       utilization: 0,
+      samples: 0,
     });
   });
 
-  it('sees a 30 ms busy-wait as a stall of at least 25 ms and flags the run client-bound', async () => {
+  it('sees a 30 ms busy-wait as a stall of at least 25 ms', async () => {
     monitor = new EventLoopMonitor();
     monitor.start();
     // let the sampling timer run a few times, stall, then give it a turn to record the stall
@@ -51,10 +39,10 @@ describe('EventLoopMonitor', () => {
     const snapshot = monitor.snapshot();
     expect(snapshot.maxMs).toBeGreaterThanOrEqual(25);
     expect(snapshot.maxMs).toBeLessThan(1_000);
-    expect(snapshot.p99Ms).toBeGreaterThan(DEFAULT_CLIENT_BOUND_P99_MS);
+    expect(snapshot.p99Ms).toBeGreaterThan(5);
+    expect(snapshot.samples).toBeGreaterThan(3);
     expect(snapshot.utilization).toBeGreaterThan(0.1);
     expect(snapshot.utilization).toBeLessThanOrEqual(1);
-    expect(isClientBound(snapshot, 5)).toBe(true);
   });
 
   it('forgets an earlier stall after reset', async () => {
@@ -67,14 +55,5 @@ describe('EventLoopMonitor', () => {
     expect(monitor.snapshot().maxMs).toBe(0);
     await delay(20);
     expect(monitor.snapshot().maxMs).toBeLessThan(25);
-  });
-});
-
-describe('isClientBound', () => {
-  it('is true only when p99 exceeds the threshold', () => {
-    expect(isClientBound(snapshotWith(5))).toBe(false);
-    expect(isClientBound(snapshotWith(5.01))).toBe(true);
-    expect(isClientBound(snapshotWith(8), 10)).toBe(false);
-    expect(isClientBound(snapshotWith(0.2))).toBe(false);
   });
 });

@@ -6,12 +6,6 @@ import {
 } from 'node:perf_hooks';
 
 /**
- * Event-loop delay p99 above which a run's numbers describe the client rather than the
- * API, in milliseconds: a stall this long delays every chunk stamp taken behind it.
- */
-export const DEFAULT_CLIENT_BOUND_P99_MS = 5;
-
-/**
  * Default sampling interval, in milliseconds. A stall of length b is seen as a delay
  * between b − resolution and b, so Node's default of 10 ms would hide stalls shorter than
  * the very threshold we flag (5 ms); 1 ms costs about a thousand cheap timer wake-ups per
@@ -33,6 +27,8 @@ export interface EventLoopSnapshot {
   meanMs: number;
   /** Share of the window the loop spent busy (not idle in the poll phase), 0..1. */
   utilization: number;
+  /** Delay samples taken (about one per resolution interval while the loop turns). */
+  samples: number;
 }
 
 /**
@@ -79,7 +75,7 @@ export class EventLoopMonitor {
   snapshot(): EventLoopSnapshot {
     const h = this.histogram;
     const utilization = this.utilization();
-    if (h.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, utilization };
+    if (h.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, utilization, samples: 0 };
     // Node's samples include the sampling interval itself; subtracting it leaves the delay
     // the loop added, so an idle loop reads ~0 whatever the resolution.
     const delayMs = (ns: number): number => Math.max(0, ns / 1e6 - this.resolutionMs);
@@ -89,6 +85,7 @@ export class EventLoopMonitor {
       maxMs: delayMs(h.max),
       meanMs: delayMs(h.mean),
       utilization,
+      samples: h.count,
     };
   }
 
@@ -97,12 +94,4 @@ export class EventLoopMonitor {
     const end = this.eluEnd ?? performance.eventLoopUtilization();
     return performance.eventLoopUtilization(end, this.eluStart).utilization;
   }
-}
-
-/** True when the loop's p99 delay exceeded the threshold (milliseconds, default 5). */
-export function isClientBound(
-  snapshot: EventLoopSnapshot,
-  thresholdP99Ms: number = DEFAULT_CLIENT_BOUND_P99_MS,
-): boolean {
-  return snapshot.p99Ms > thresholdP99Ms;
 }

@@ -33,13 +33,11 @@ export interface ConnectionPhases {
 export type RequestStatus = 'ok' | 'error';
 
 /**
- * One attempt of one request, as measured. Durations are nanoseconds relative to dispatch
+ * One request, as measured. Durations are nanoseconds relative to dispatch
  * unless the name says otherwise; a field is absent (not 0) when the phase did not happen.
  */
 export interface RequestRecord {
   requestId: string;
-  /** 1 for the first attempt; retries of the same request share requestId. */
-  attempt: number;
   provider: string;
   model: string;
   scenario: string;
@@ -59,6 +57,11 @@ export interface RequestRecord {
   errorClass?: ErrorClass;
   /** Human-readable cause; never contains credentials. */
   errorMessage?: string;
+  /**
+   * The same request would fail the same way again (a refused connection, an unknown host,
+   * a rejected key, a wrong path): sending more of them measures nothing.
+   */
+  errorIsPersistent?: boolean;
   /** Scheduled send time → handed to the HTTP client (waiting for a concurrency slot). */
   queueNs: bigint;
   /**

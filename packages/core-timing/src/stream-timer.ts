@@ -127,10 +127,8 @@ export class StreamTimer {
       result.e2eNs = this.endNs - dispatch;
       result.e2eFromScheduleNs = this.endNs - this.scheduledNs;
     }
-    if (this.count >= 2 && outputTokens !== undefined && outputTokens >= 2) {
-      const span = this.offsets[this.count - 1]! - this.offsets[0]!;
-      result.tpotNs = BigInt(Math.round(span / (outputTokens - 1)));
-    }
+    const tpot = tpotNs(this.offsets, this.count, outputTokens);
+    if (tpot !== undefined) result.tpotNs = BigInt(Math.round(tpot));
     return result;
   }
 
@@ -142,4 +140,18 @@ export class StreamTimer {
     tokens.set(this.tokens);
     this.tokens = tokens;
   }
+}
+
+/**
+ * Time per output token, the one definition every number in the project uses:
+ * (t_last_token − t_first_token) / (output_tokens − 1), in ns, from the first `count` token
+ * event offsets. Undefined with fewer than two token events or two output tokens.
+ */
+export function tpotNs(
+  offsetsNs: ArrayLike<number>,
+  count: number,
+  outputTokens: number | undefined,
+): number | undefined {
+  if (count < 2 || outputTokens === undefined || outputTokens < 2) return undefined;
+  return (offsetsNs[count - 1]! - offsetsNs[0]!) / (outputTokens - 1);
 }

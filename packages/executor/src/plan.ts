@@ -1,29 +1,48 @@
 import type {
   ChatMessage,
-  HttpTransport,
   Provider,
   ProviderRequestInput,
+  ProviderSettings,
+  Transport,
 } from '@llm-lens/providers-core';
 import type { RequestTimeouts } from './request-runner.js';
 
 /** A provider/model to measure, with the transport (connection pool) its requests use. */
 export interface BenchmarkTarget {
   provider: Provider;
-  transport: HttpTransport;
+  transport: Transport;
   model: string;
   /** Extra request-body fields for this provider (config `options`). */
   extraBody?: Readonly<Record<string, unknown>>;
   /** Provider-level timeouts; a scenario's total timeout overrides totalMs. */
   timeouts?: RequestTimeouts;
+  /**
+   * How a worker thread builds the same target: a registered provider type and settings
+   * (see `createTargets`). Required to run with more than one worker thread.
+   */
+  portable?: { type: string; settings: ProviderSettings };
 }
 
-/** One closed-loop workload: `requests` measured requests at `concurrency`, after `warmup`. */
+/** How a scenario schedules its requests: a registered load pattern and its settings. */
+export interface LoadPlan {
+  /** A load pattern's `type` (`closed`, ...), resolved through the registry. */
+  type: string;
+  /** The pattern's own settings, validated by its schema. */
+  settings: Record<string, unknown>;
+}
+
+/** One workload: `requests` measured requests after `warmup`, scheduled by its load pattern. */
 export interface ScenarioPlan {
   name: string;
   prompt: string | readonly ChatMessage[];
+  /** Measured requests. */
   requests: number;
+  /** Most requests in flight at once (the closed loop's slots). */
   concurrency: number;
+  /** Unmeasured requests sent first, closed-loop at `concurrency`. */
   warmup: number;
+  /** How requests are scheduled; default the closed loop. */
+  load?: LoadPlan;
   stream: boolean;
   maxTokens?: number;
   temperature?: number;
@@ -41,7 +60,7 @@ export interface BenchmarkPlan {
 
 /** What a scenario asks of a target's adapter, for every request of the pair. */
 export function requestInput(
-  target: BenchmarkTarget,
+  target: Pick<BenchmarkTarget, 'model' | 'extraBody'>,
   scenario: ScenarioPlan,
 ): ProviderRequestInput {
   const input: ProviderRequestInput = {
@@ -56,7 +75,10 @@ export function requestInput(
 }
 
 /** The target's timeouts, with the scenario's total timeout taking precedence. */
-export function requestTimeouts(target: BenchmarkTarget, scenario: ScenarioPlan): RequestTimeouts {
+export function requestTimeouts(
+  target: Pick<BenchmarkTarget, 'timeouts'>,
+  scenario: ScenarioPlan,
+): RequestTimeouts {
   const timeouts: RequestTimeouts = { ...target.timeouts };
   if (scenario.timeoutMs !== undefined) timeouts.totalMs = scenario.timeoutMs;
   return timeouts;

@@ -9,17 +9,17 @@ import {
 import {
   classifyTransportError,
   type ErrorClassification,
-  type HttpTransport,
   type InFlightRequest,
   type Provider,
   type ProviderRequestInput,
   type ResponseDecoder,
   type ResponseSink,
   type StreamEvent,
+  type Transport,
   type Usage,
 } from '@llm-lens/providers-core';
-import { type ChunkConsumer, drainConsumer, enqueueChunk } from './chunk-drain.js';
-import type { TokenCountCache } from './token-count-cache.js';
+import type { TokenCountCache, WholeTextCount } from './token-count-cache.js';
+import { type ChunkConsumer, drainConsumer, enqueueChunk } from './work-slicer.js';
 
 /** Limits that end a request early, in milliseconds; undefined disables one. */
 export interface RequestTimeouts {
@@ -33,10 +33,9 @@ export interface RequestTimeouts {
 
 export interface RequestContext {
   provider: Provider;
-  transport: HttpTransport;
+  transport: Transport;
   input: ProviderRequestInput;
   requestId: string;
-  attempt: number;
   scenario: string;
   isWarmup: boolean;
   scheduledNs: bigint;
@@ -47,6 +46,11 @@ export interface RequestContext {
   tokenCounter: TokenCountCache | undefined;
   /** Aborting cancels the request (class `cancelled`). */
   signal?: AbortSignal;
+  /**
+   * Credentials to mask in error messages. We never put a key into a record; this guards
+   * against servers that quote the key they rejected.
+   */
+  secrets?: readonly string[];
 }
 
 /** Server and client token counts further apart than this are flagged as a mismatch. */
@@ -55,13 +59,39 @@ const TOKEN_MISMATCH_RATIO = 0.05;
 const ERROR_BODY_LIMIT = 16 * 1024;
 
 /**
- * Runs one request attempt and measures it. Never throws: every failure becomes a record
- * with an error class.
+ * Runs one request and measures it. Never throws: every failure becomes a record with an
+ * error class.
  */
 export function executeRequest(ctx: RequestContext): Promise<RequestRecord> {
   return new Promise((resolve) => {
-    new RequestExecution(ctx, resolve).start();
+    startRequest(ctx, (finished) => {
+      let record: RequestRecord | undefined;
+      while (record === undefined) record = finished.finalize(NO_DEADLINE);
+      resolve(record);
+    });
   });
+}
+
+/** A request whose response has ended; its record is built by `finalize`. */
+export interface FinishedRequest {
+  /**
+   * Builds the record, doing the token count of the whole text in slices: returns undefined
+   * when `deadlineNs` passed before it was done (call again to go on), else the record.
+   */
+  finalize(deadlineNs: bigint): RequestRecord | undefined;
+}
+
+const NO_DEADLINE = 2n ** 63n;
+
+/**
+ * Starts one request. `onEnd` is called once, as soon as the response has ended (or
+ * failed), with what is needed to build its record: the caller decides when that work runs.
+ */
+export function startRequest(
+  ctx: RequestContext,
+  onEnd: (finished: FinishedRequest) => void,
+): void {
+  new RequestExecution(ctx, onEnd).start();
 }
 
 /**
@@ -107,7 +137,7 @@ function unwatchSignal(signal: AbortSignal, execution: RequestExecution): void {
 
 // The execution is its own response sink and chunk consumer: one object per request, no
 // closures per callback and no AbortController (the transport's cancel handle is cheaper).
-class RequestExecution implements ChunkConsumer, ResponseSink {
+class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private readonly timer: StreamTimer;
   private readonly decoder: ResponseDecoder;
   private inFlight: InFlightRequest | undefined;
@@ -122,6 +152,8 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
   private reasoningText = '';
   private toolText = '';
   private finished = false;
+  private endFailure: ErrorClassification | undefined;
+  private wholeCount: WholeTextCount | undefined;
   private timeoutHandles: NodeJS.Timeout[] = [];
   private idleHandle: NodeJS.Timeout | undefined;
   private lastChunkNs = 0n;
@@ -132,7 +164,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
 
   constructor(
     private readonly ctx: RequestContext,
-    private readonly resolve: (record: RequestRecord) => void,
+    private readonly onEnd: (finished: FinishedRequest) => void,
   ) {
     this.timer = new StreamTimer(ctx.scheduledNs);
     this.decoder = ctx.provider.createDecoder(ctx.input);
@@ -146,7 +178,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
       spec = ctx.provider.buildRequest(ctx.input);
     } catch (error) {
       this.timer.markDispatch();
-      this.fail({ errorClass: 'client_error', message: messageOf(error) }, now());
+      this.fail({ errorClass: 'client_error', message: messageOf(error), persistent: true }, now());
       return;
     }
     // Servers such as vLLM adopt a client-sent request id, so their logs join our records.
@@ -349,7 +381,22 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
     if (this.idleHandle) clearTimeout(this.idleHandle);
     if (this.ctx.signal) unwatchSignal(this.ctx.signal, this);
     this.timer.markEnd(stampNs);
-    this.resolve(this.buildRecord(failure));
+    this.endFailure = failure;
+    this.onEnd(this);
+  }
+
+  finalize(deadlineNs: bigint): RequestRecord | undefined {
+    const counter = this.ctx.tokenCounter;
+    if (counter !== undefined && !this.hasServerTokenCounts()) {
+      this.wholeCount ??= counter.countWhole([this.text, this.reasoningText, this.toolText]);
+      if (!this.wholeCount.step(deadlineNs)) return undefined;
+    }
+    return this.buildRecord(this.endFailure);
+  }
+
+  /** Every token event carried the server's own count (vLLM continuous usage). */
+  private hasServerTokenCounts(): boolean {
+    return this.serverTokenEvents > 0 && this.serverTokenEvents === this.timer.eventCount;
   }
 
   private buildRecord(failure: ErrorClassification | undefined): RequestRecord {
@@ -359,7 +406,6 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
     const dispatchNs = timer.originNs ?? timer.scheduledNs;
     const record: RequestRecord = {
       requestId: ctx.requestId,
-      attempt: ctx.attempt,
       provider: ctx.provider.name,
       model: ctx.input.model,
       scenario: ctx.scenario,
@@ -372,7 +418,8 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
     if (this.status !== 0) record.httpStatus = this.status;
     if (failure) {
       record.errorClass = failure.errorClass as ErrorClass;
-      record.errorMessage = failure.message;
+      record.errorMessage = redact(failure.message, ctx.secrets);
+      if (failure.persistent === true) record.errorIsPersistent = true;
     }
     if (counts.outputTokens !== undefined) record.outputTokens = counts.outputTokens;
     if (counts.source !== undefined) record.tokenCountSource = counts.source;
@@ -392,16 +439,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
   } {
     const events = this.timer.eventCount;
     const serverCount = this.usage?.outputTokens;
-    const counter = this.ctx.tokenCounter;
     let clientCount: number | undefined;
-    if (this.serverTokenEvents > 0 && this.serverTokenEvents === events) {
-      clientCount = this.timer.clientTokenCount;
-    } else if (counter) {
-      clientCount =
-        counter.countWhole(this.text) +
-        counter.countWhole(this.reasoningText) +
-        counter.countWhole(this.toolText);
-    }
+    if (this.hasServerTokenCounts()) clientCount = this.timer.clientTokenCount;
+    else if (this.wholeCount !== undefined) clientCount = this.wholeCount.total;
     if (serverCount !== undefined) {
       const result: { outputTokens: number; source: TokenCountSource; mismatch?: boolean } = {
         outputTokens: serverCount,
@@ -419,6 +459,16 @@ class RequestExecution implements ChunkConsumer, ResponseSink {
     }
     return { outputTokens: events, source: 'event_count' };
   }
+}
+
+function redact(message: string, secrets: readonly string[] | undefined): string {
+  if (secrets === undefined) return message;
+  let redacted = message;
+  for (const secret of secrets) {
+    if (secret.length > 0 && redacted.includes(secret))
+      redacted = redacted.split(secret).join('[redacted]');
+  }
+  return redacted;
 }
 
 function messageOf(error: unknown): string {

@@ -9,12 +9,14 @@ export function planFromConfig(
   targets: readonly BenchmarkTarget[],
 ): BenchmarkPlan {
   const scenarios = config.scenarios.map((s): ScenarioPlan => {
+    const { type, ...settings } = s.load;
     const scenario: ScenarioPlan = {
       name: s.name,
       prompt: s.messages ?? s.prompt ?? '',
       requests: s.requests,
       concurrency: s.concurrency,
       warmup: s.warmup,
+      load: { type, settings },
       stream: s.stream,
       timeoutMs: s.timeout_ms,
     };
@@ -33,7 +35,7 @@ export interface RunBenchmarkOptions extends RunOptions {
 
 /**
  * Runs a whole config: every scenario against every target, and returns the summary.
- * Thresholds from the config's `fidelity` block apply unless the options set them.
+ * The config's fidelity threshold and worker count apply unless the options set them.
  */
 export function runBenchmark(
   config: LensConfig,
@@ -42,6 +44,7 @@ export function runBenchmark(
   const { targets, ...runOptions } = options;
   return runPlan(planFromConfig(config, targets), {
     clientBoundP99Ms: config.fidelity.event_loop_delay_p99_ms,
+    workers: config.workers,
     ...runOptions,
     meta: { configHash: configHash(config), ...runOptions.meta },
   });

@@ -1,50 +1,40 @@
-import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
+import { channel } from 'node:diagnostics_channel';
 import { availableParallelism } from 'node:os';
 import {
   createWallClockAnchor,
-  DEFAULT_CLIENT_BOUND_P99_MS,
   EventLoopMonitor,
-  isClientBound,
-  now,
+  type EventLoopSnapshot,
   type RequestRecord,
+  type WallClockAnchor,
 } from '@llm-lens/core-timing';
-import { Aggregator, buildRunSummary, LatencyHistogram, type RunSummary } from '@llm-lens/metrics';
 import {
-  type BenchmarkPlan,
-  type BenchmarkTarget,
-  requestInput,
-  requestTimeouts,
-  type ScenarioPlan,
-} from './plan.js';
-import { executeRequest } from './request-runner.js';
-import { type TextTokenCounter, TokenCountCache } from './token-count-cache.js';
+  Aggregator,
+  buildFidelity,
+  buildRunSummary,
+  type FidelityCalibration,
+  type RecordSink,
+  type RunSummary,
+} from '@llm-lens/metrics';
+import { ExecutorError } from './executor-error.js';
+import type { LoadPattern } from './load/load-pattern.js';
+import { pairShapes, runPair } from './pair-runner.js';
+import { type PairTracker, type ProgressEvent, PairTracker as Tracker } from './pair-tracker.js';
+import type { BenchmarkPlan, BenchmarkTarget, ScenarioPlan } from './plan.js';
+import { preloadForRun, type TokenizerChoice } from './preload.js';
+import { ExtensionRegistry } from './registry.js';
+import { SinkWriter } from './sink-writer.js';
+import type { TokenCountCache } from './token-count-cache.js';
+import { WorkerPool } from './worker-pool.js';
 
-/** A snapshot of a run in progress, for live displays. */
-export interface ProgressEvent {
-  provider: string;
-  model: string;
-  scenario: string;
-  phase: 'warmup' | 'measure';
-  /** Position of this provider/model/scenario pair among all pairs, 1-based. */
-  pairIndex: number;
-  pairCount: number;
-  done: number;
-  total: number;
-  failed: number;
-  elapsedS: number;
-  requestsPerS: number;
-  /** Median TTFT of the measured requests so far, milliseconds; null before the first. */
-  p50TtftMs: number | null;
-  /** Whether dispatching has been stopped by an interrupt. */
-  stopping: boolean;
-}
+export type { ProgressEvent };
 
 export interface RunOptions {
   /** Called at most every `progressIntervalMs` and once when each pair ends. */
   onProgress?: (event: ProgressEvent) => void;
   /** Called once per finished request (warm-up included), in completion order. */
   onRecord?: (record: RequestRecord) => void;
+  /** Where records are streamed as requests finish (backpressure honoured); closed at the end. */
+  sinks?: readonly RecordSink[];
   /** Aborting stops dispatching; in-flight requests get `graceMs` to finish. */
   signal?: AbortSignal;
   /** Aborting cancels in-flight requests at once. */
@@ -55,96 +45,103 @@ export interface RunOptions {
   progressIntervalMs?: number;
   /** Event-loop delay p99 above which the run is flagged client_bound, ms. Default 5. */
   clientBoundP99Ms?: number;
-  /** Offline tokenizer per model (counts when the server reports none); undefined → event count. */
-  tokenCounterFor?: (model: string) => TextTokenCounter | undefined;
+  /**
+   * Token counts when the server reports none: `offline` (gpt-tokenizer, loaded before the
+   * run), `none` (count events), or a counter per model (single-thread runs only). Default `none`.
+   */
+  tokenizer?: TokenizerChoice;
+  /**
+   * Threads that generate load: 1 runs everything on this thread; N > 1 starts N worker
+   * threads, each with a share of every pair's load and its own connection pools; `auto`
+   * picks from the cores and the planned concurrency (see README). Default 1.
+   */
+  workers?: number | 'auto';
+  /** Load patterns by type, and the modules worker threads import. Default: the built-in patterns. */
+  registry?: ExtensionRegistry;
+  /** Credentials to mask in error messages. */
+  secrets?: readonly string[];
+  /** This machine's measured client error (`llm-lens calibrate`), carried into the summary. */
+  calibration?: FidelityCalibration;
   /** Labels for the summary's `run` block. */
   meta?: { toolVersion?: string; configHash?: string };
 }
 
+/**
+ * Publishes `{ event: 'start' | 'end', ns }` when the measured part of a run (the first
+ * dispatch, warm-up included, to the last response) begins and ends, for tools that check
+ * what a process did meanwhile (the project's test that nothing is loaded mid-run).
+ */
+export const RUN_CHANNEL = 'llm-lens:run';
+const runChannel = channel(RUN_CHANNEL);
+
+/** One provider/model × scenario pair with its load pattern. */
+interface Pair {
+  target: BenchmarkTarget;
+  scenario: ScenarioPlan;
+  pattern: LoadPattern;
+}
+
 /** Runs every scenario against every target and returns the run summary. */
 export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Promise<RunSummary> {
+  const registry = options.registry ?? new ExtensionRegistry();
+  const pairs = planPairs(plan, registry);
+  const maxConcurrency = Math.max(1, ...plan.scenarios.map((s) => s.concurrency));
+  const workers = resolveWorkers(options.workers ?? 1, maxConcurrency);
   const anchor = createWallClockAnchor();
   const startedAt = new Date(anchor.wallMs).toISOString();
   const aggregator = new Aggregator();
+  // Every pair is in the summary, even one an interrupt kept from starting (all not sent).
+  for (const { target, scenario } of pairs) {
+    aggregator.notePlanned(target.provider.name, target.model, scenario.name, scenario.requests);
+  }
+  const sinks = new SinkWriter(options.sinks ?? []);
+
+  const stop = new AbortController();
   const cancel = new AbortController();
-  // Every in-flight request listens on this signal; thousands may be in flight.
-  setMaxListeners(0, cancel.signal);
   const graceMs = options.graceMs ?? 10_000;
   let graceTimer: NodeJS.Timeout | undefined;
   const onStop = () => {
+    stop.abort();
     graceTimer = setTimeout(() => cancel.abort(), graceMs);
     graceTimer.unref();
   };
-  const onCancel = () => cancel.abort();
+  const onCancel = () => {
+    stop.abort();
+    cancel.abort();
+  };
   if (options.signal?.aborted) onStop();
   else options.signal?.addEventListener('abort', onStop, { once: true });
-  if (options.cancelSignal?.aborted) cancel.abort();
+  if (options.cancelSignal?.aborted) onCancel();
   else options.cancelSignal?.addEventListener('abort', onCancel, { once: true });
 
-  const counters = new Map<string, TokenCountCache | undefined>();
-  const counterFor = (model: string) => {
-    if (!counters.has(model)) {
-      const counter = options.tokenCounterFor?.(model);
-      // Tokenizers load their vocabulary on first use (tens of ms): do it before any
-      // request is in flight, not inside the first response's parse.
-      counter?.count('warm up');
-      counters.set(model, counter ? new TokenCountCache(counter) : undefined);
-    }
-    return counters.get(model);
-  };
-
-  const pairs: Array<{ target: BenchmarkTarget; scenario: ScenarioPlan }> = [];
-  for (const scenario of plan.scenarios) {
-    for (const target of plan.targets) {
-      if (scenario.providers && !scenario.providers.includes(target.provider.name)) continue;
-      pairs.push({ target, scenario });
-    }
-  }
-  for (const { target } of pairs) counterFor(target.model);
-  const monitor = new EventLoopMonitor();
-  monitor.start();
   let complete = true;
+  let threads: Array<{ thread: string; snapshot: EventLoopSnapshot }>;
   try {
-    for (let index = 0; index < pairs.length; index++) {
-      if (options.signal?.aborted || cancel.signal.aborted) {
-        complete = false;
-        break;
-      }
-      const { target, scenario } = pairs[index]!;
-      const pairComplete = await runPair({
-        target,
-        scenario,
-        anchor,
-        aggregator,
-        cancelSignal: cancel.signal,
-        stopSignal: options.signal,
-        options,
-        tokenCounter: counterFor(target.model),
-        pairIndex: index + 1,
-        pairCount: pairs.length,
-      });
-      if (!pairComplete) complete = false;
-    }
+    const context: RunContext = {
+      pairs,
+      options,
+      anchor,
+      aggregator,
+      sinks,
+      stop: stop.signal,
+      cancel: cancel.signal,
+      registry,
+    };
+    const outcome =
+      workers === 1 ? await runOnThisThread(context) : await runOnWorkers(context, workers);
+    complete = outcome.complete;
+    threads = outcome.threads;
   } finally {
     if (graceTimer) clearTimeout(graceTimer);
     options.signal?.removeEventListener('abort', onStop);
     options.cancelSignal?.removeEventListener('abort', onCancel);
-    monitor.stop();
+    await sinks.close();
   }
-  const loop = monitor.snapshot();
-  const threshold = options.clientBoundP99Ms ?? DEFAULT_CLIENT_BOUND_P99_MS;
-  const clientBound = isClientBound(loop, threshold);
-  const fidelity = {
-    event_loop_delay_p99_ms: round3(loop.p99Ms),
-    event_loop_delay_max_ms: round3(loop.maxMs),
-    client_bound: clientBound,
-  };
-  const warnings: string[] = [];
-  if (clientBound) {
-    warnings.push(
-      `event-loop delay p99 was ${round3(loop.p99Ms)} ms (threshold ${threshold} ms): the client, not the API, may be limiting these numbers; lower the concurrency or use more cores`,
-    );
-  }
+  const fidelity = buildFidelity(threads, {
+    ...(options.clientBoundP99Ms === undefined ? {} : { thresholdP99Ms: options.clientBoundP99Ms }),
+    workers,
+    ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
+  });
   return buildRunSummary({
     toolVersion: options.meta?.toolVersion ?? 'unknown',
     configHash: options.meta?.configHash ?? '',
@@ -154,122 +151,200 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
     cpuCount: availableParallelism(),
     platform: `${process.platform}-${process.arch}`,
     complete,
-    fidelity: { ...fidelity, warnings },
+    fidelity,
     groups: aggregator.summarize({ complete, fidelity }),
   });
 }
 
-interface PairContext {
-  target: BenchmarkTarget;
-  scenario: ScenarioPlan;
-  anchor: { wallMs: number; monoNs: bigint };
-  aggregator: Aggregator;
-  cancelSignal: AbortSignal;
-  stopSignal: AbortSignal | undefined;
-  options: RunOptions;
-  tokenCounter: TokenCountCache | undefined;
-  pairIndex: number;
-  pairCount: number;
+/**
+ * The number of load threads for `auto`: one per 128 planned in-flight streams (what one
+ * thread stamps well within a millisecond), at most one fewer than the cores, so the main
+ * thread and the OS keep one; 1 on a machine with two cores or fewer.
+ */
+export function autoWorkers(maxConcurrency: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores - 1, Math.ceil(maxConcurrency / 128)));
 }
 
-/** Closed loop: warm-up, then `requests` measured requests, `concurrency` at a time. */
-async function runPair(ctx: PairContext): Promise<boolean> {
-  const { target, scenario, options } = ctx;
-  const input = requestInput(target, scenario);
-  const timeouts = requestTimeouts(target, scenario);
+function resolveWorkers(workers: number | 'auto', maxConcurrency: number): number {
+  if (workers === 'auto') return autoWorkers(maxConcurrency);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      `workers must be a positive integer or "auto", got ${String(workers)}`,
+    );
+  }
+  return workers;
+}
 
-  const progressTtft = new LatencyHistogram();
-  const stopped = () => ctx.stopSignal?.aborted === true || ctx.cancelSignal.aborted;
-  let lastProgressNs = 0n;
-  const intervalNs = BigInt(Math.round((options.progressIntervalMs ?? 200) * 1e6));
-
-  const runPhase = async (phase: 'warmup' | 'measure', total: number): Promise<boolean> => {
-    if (total === 0) return true;
-    const phaseStartNs = now();
-    let next = 0;
-    let done = 0;
-    let failed = 0;
-    const emitProgress = (force: boolean) => {
-      if (!options.onProgress) return;
-      const t = now();
-      if (!force && t - lastProgressNs < intervalNs) return;
-      lastProgressNs = t;
-      const elapsedS = Number(t - phaseStartNs) / 1e9;
-      // One percentile, not a summary: this runs while requests are being measured, and a
-      // full summary walks the histogram a dozen times (35 ms on a cold start, measured).
-      const p50 = phase === 'measure' ? progressTtft.percentile(50) : null;
-      options.onProgress({
-        provider: target.provider.name,
-        model: target.model,
-        scenario: scenario.name,
-        phase,
-        pairIndex: ctx.pairIndex,
-        pairCount: ctx.pairCount,
-        done,
-        total,
-        failed,
-        elapsedS,
-        requestsPerS: elapsedS > 0 ? done / elapsedS : 0,
-        p50TtftMs: p50,
-        stopping: stopped(),
-      });
-    };
-    const dispatchNext = (): Promise<RequestRecord> | undefined => {
-      if (next >= total || stopped()) return undefined;
-      next++;
-      return executeRequest({
-        provider: target.provider,
-        transport: target.transport,
-        input,
-        requestId: randomUUID(),
-        attempt: 1,
-        scenario: scenario.name,
-        isWarmup: phase === 'warmup',
-        // Closed loop: a request is due the moment its slot frees up.
-        scheduledNs: now(),
-        anchor: ctx.anchor,
-        timeouts,
-        tokenCounter: ctx.tokenCounter,
-        signal: ctx.cancelSignal,
-      });
-    };
-    const worker = async () => {
-      let inFlight = dispatchNext();
-      while (inFlight) {
-        const record = await inFlight;
-        // The slot's next request goes out before this one is accounted, so the
-        // bookkeeping of many requests finishing together never delays the next ones.
-        inFlight = dispatchNext();
-        done++;
-        if (record.status !== 'ok') failed++;
-        else if (phase === 'measure' && record.ttftNs !== undefined) {
-          progressTtft.recordNs(record.ttftNs);
-        }
-        ctx.aggregator.add(record);
-        options.onRecord?.(record);
-        emitProgress(false);
-      }
-    };
-    const workers: Promise<void>[] = [];
-    for (let i = 0; i < Math.min(scenario.concurrency, total); i++) workers.push(worker());
-    // Long requests finish rarely: keep elapsed time and rates moving between completions.
-    const ticker = options.onProgress ? setInterval(() => emitProgress(false), 500) : undefined;
-    try {
-      await Promise.all(workers);
-    } finally {
-      if (ticker) clearInterval(ticker);
+function planPairs(plan: BenchmarkPlan, registry: ExtensionRegistry): Pair[] {
+  const pairs: Pair[] = [];
+  for (const scenario of plan.scenarios) {
+    const pattern = registry.loadPattern(scenario.load?.type ?? 'closed');
+    for (const target of plan.targets) {
+      if (scenario.providers && !scenario.providers.includes(target.provider.name)) continue;
+      pairs.push({ target, scenario, pattern });
     }
-    emitProgress(true);
-    return done === total;
-  };
-
-  const warmupDone = await runPhase('warmup', scenario.warmup);
-  if (!warmupDone) return false;
-  const measuredDone = await runPhase('measure', scenario.requests);
-  // Requests cancelled by an interrupt still finish (as `cancelled`): the pair is partial.
-  return measuredDone && !stopped();
+  }
+  return pairs;
 }
 
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
+interface RunContext {
+  pairs: Pair[];
+  options: RunOptions;
+  anchor: WallClockAnchor;
+  aggregator: Aggregator;
+  sinks: SinkWriter;
+  stop: AbortSignal;
+  cancel: AbortSignal;
+  registry: ExtensionRegistry;
+}
+
+interface RunOutcome {
+  complete: boolean;
+  threads: Array<{ thread: string; snapshot: EventLoopSnapshot }>;
+}
+
+/** A tracker that feeds the aggregator's notes, the record callback and the sinks. */
+function trackPair(
+  context: RunContext,
+  pair: Pair,
+  index: number,
+  onEarlyStop: () => void,
+): PairTracker {
+  const { target, scenario } = pair;
+  const name = target.provider.name;
+  const { aggregator, options, sinks } = context;
+  return new Tracker({
+    provider: name,
+    model: target.model,
+    scenario: scenario.name,
+    pairIndex: index + 1,
+    pairCount: context.pairs.length,
+    warmupPlanned: scenario.warmup,
+    measurePlanned: scenario.requests,
+    onProgress: options.onProgress,
+    progressIntervalMs: options.progressIntervalMs ?? 200,
+    onRecord: (record) => {
+      options.onRecord?.(record);
+      sinks.write(record);
+    },
+    onEarlyStop: (reason) => {
+      aggregator.noteStoppedEarly(name, target.model, scenario.name, reason);
+      onEarlyStop();
+    },
+    isStopping: () => context.stop.aborted,
+  });
+}
+
+async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
+  const { pairs, options, aggregator } = context;
+  const counters = await preloadForRun(
+    pairs.map((p) => p.target.model),
+    options.tokenizer ?? 'none',
+  );
+  const closedLoop = context.registry.loadPattern('closed');
+  const monitor = new EventLoopMonitor();
+  monitor.start();
+  runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
+  let complete = true;
+  try {
+    for (const [index, pair] of pairs.entries()) {
+      if (context.stop.aborted) {
+        complete = false;
+        break;
+      }
+      const pairStop = new AbortController();
+      const tracker = trackPair(context, pair, index, () => pairStop.abort());
+      const shapes = pairShapes(pair.scenario);
+      try {
+        await runPair(
+          {
+            target: pair.target,
+            scenario: pair.scenario,
+            pattern: pair.pattern,
+            warmup: shapes.warmup.requests > 0 ? shapes.warmup : undefined,
+            measure: shapes.measure,
+            anchor: context.anchor,
+            stopSignal: AbortSignal.any([context.stop, pairStop.signal]),
+            cancelSignal: context.cancel,
+            tokenCounter: counters.get(pair.target.model) as TokenCountCache | undefined,
+            secrets: options.secrets ?? [],
+            onRecord: (record) => {
+              aggregator.add(record);
+              tracker.accept(record);
+            },
+          },
+          closedLoop,
+        );
+      } finally {
+        tracker.finish();
+      }
+      // Requests cut short by an interrupt still finish (as `cancelled`): the pair is partial.
+      if (context.stop.aborted) complete = false;
+    }
+  } finally {
+    runChannel.publish({ event: 'end', ns: process.hrtime.bigint() });
+    monitor.stop();
+  }
+  return { complete, threads: [{ thread: 'main', snapshot: monitor.snapshot() }] };
+}
+
+async function runOnWorkers(context: RunContext, workers: number): Promise<RunOutcome> {
+  const { pairs, options, aggregator } = context;
+  if (typeof options.tokenizer === 'function') {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      'a tokenizer function cannot be sent to worker threads; use tokenizer: "offline" or "none" with workers > 1',
+    );
+  }
+  const pool = await WorkerPool.start(workers, {
+    moduleUrls: [...context.registry.moduleUrls],
+    inMemoryExtensions: [...context.registry.inMemoryExtensions],
+    pairs: pairs.map((pair) => ({
+      target: pair.target,
+      scenario: pair.scenario,
+    })),
+    tokenizer: options.tokenizer ?? 'none',
+    anchor: context.anchor,
+    secrets: [...(options.secrets ?? [])],
+  });
+  const onStop = () => pool.stop();
+  const onCancel = () => pool.cancel();
+  context.stop.addEventListener('abort', onStop, { once: true });
+  context.cancel.addEventListener('abort', onCancel, { once: true });
+  runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
+  let complete = true;
+  try {
+    for (const [index, pair] of pairs.entries()) {
+      if (context.stop.aborted) {
+        complete = false;
+        break;
+      }
+      const tracker = trackPair(context, pair, index, () => pool.stopPair());
+      try {
+        await pool.runPair(index, (records) => {
+          for (const record of records) tracker.accept(record);
+        });
+      } finally {
+        tracker.finish();
+      }
+      if (context.stop.aborted) complete = false;
+    }
+  } catch (error) {
+    await pool.terminate();
+    throw error;
+  } finally {
+    runChannel.publish({ event: 'end', ns: process.hrtime.bigint() });
+    context.stop.removeEventListener('abort', onStop);
+    context.cancel.removeEventListener('abort', onCancel);
+  }
+  const results = await pool.finish();
+  for (const result of results) aggregator.mergeEncoded(result.aggregator);
+  return {
+    complete,
+    threads: results.map((result, i) => ({
+      thread: `worker-${i + 1}`,
+      snapshot: result.eventLoop,
+    })),
+  };
 }

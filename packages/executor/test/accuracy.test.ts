@@ -53,7 +53,7 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
               scenarios: [scenario({ requests, concurrency, warmup: concurrency })],
             },
             {
-              tokenCounterFor: () => undefined,
+              tokenizer: 'none',
               onRecord: (record) => {
                 if (!record.isWarmup) records.push(record);
               },

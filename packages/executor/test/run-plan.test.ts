@@ -1,5 +1,4 @@
 import type { RequestRecord } from '@llm-lens/core-timing';
-import { createTokenCounter } from '@llm-lens/providers-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPlan } from '../src/index.js';
 import { type SimulatedTarget, scenario, simulatedTarget } from './harness.js';
@@ -36,7 +35,14 @@ describe('runPlan', () => {
     const { group, records } = await run({}, { requests: 5, warmup: 3, concurrency: 2 });
     expect(records).toHaveLength(8);
     expect(records.filter((r) => r.isWarmup)).toHaveLength(3);
-    expect(group.requests).toEqual({ total: 5, succeeded: 5, failed: 0, warmup: 3 });
+    expect(group.requests).toEqual({
+      planned: 5,
+      total: 5,
+      succeeded: 5,
+      failed: 0,
+      warmup: 3,
+      not_sent: 0,
+    });
     expect(group.ttft!.count).toBe(5);
     expect(group.e2e!.count).toBe(5);
     expect(group.tokens.output).toBe(5 * 8);
@@ -55,11 +61,7 @@ describe('runPlan', () => {
   });
 
   it('takes output tokens from server usage and flags no mismatch when the tokenizer agrees', async () => {
-    const { records, group } = await run(
-      {},
-      { requests: 2 },
-      { tokenCounterFor: (m) => createTokenCounter(m) },
-    );
+    const { records, group } = await run({}, { requests: 2 }, { tokenizer: 'offline' });
     for (const r of records) {
       expect(r.tokenCountSource).toBe('server_usage');
       expect(r.outputTokens).toBe(8);
@@ -70,11 +72,7 @@ describe('runPlan', () => {
   });
 
   it('falls back to the tokenizer, then to the event count, when the server sends no usage', async () => {
-    const tokenized = await run(
-      {},
-      { requests: 1 },
-      { includeUsage: false, tokenCounterFor: (m) => createTokenCounter(m) },
-    );
+    const tokenized = await run({}, { requests: 1 }, { includeUsage: false, tokenizer: 'offline' });
     expect(tokenized.records[0]!.tokenCountSource).toBe('tokenizer');
     expect(tokenized.records[0]!.outputTokens).toBe(8);
     await sim!.close();
@@ -88,7 +86,7 @@ describe('runPlan', () => {
     const { group } = await run(
       { tokensPerEvent: 4, itlMs: 40, outputTokens: 16 },
       { requests: 2 },
-      { tokenCounterFor: (m) => createTokenCounter(m) },
+      { tokenizer: 'offline' },
     );
     expect(Math.abs(group.chunk_gap!.p50 - 40)).toBeLessThanOrEqual(2);
     expect(Math.abs(group.itl!.p50 - 10)).toBeLessThanOrEqual(0.5);
@@ -178,6 +176,11 @@ describe('runPlan', () => {
     expect(records.length).toBeGreaterThanOrEqual(4);
     // Requests in flight at the interrupt could not finish in 100 ms: they are cancelled.
     expect(records.filter((r) => r.errorClass === 'cancelled').length).toBe(4);
+    // The summary tells completed, cancelled and never-sent requests apart.
+    expect(group.requests.planned).toBe(100);
+    expect(group.requests.total).toBe(records.length);
+    expect(group.requests.not_sent).toBe(100 - records.length);
+    expect(group.errors.cancelled).toBe(4);
   });
 
   it('reports progress with done/total and a running p50 TTFT', async () => {

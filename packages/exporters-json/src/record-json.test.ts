@@ -7,7 +7,6 @@ const MS = 1_000_000n;
 function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
   return {
     requestId: 'r-1',
-    attempt: 1,
     provider: 'openai',
     model: 'gpt-4o-mini',
     scenario: 'chat',

@@ -7,7 +7,6 @@ export interface RecordJson {
   provider: string;
   model: string;
   scenario: string;
-  attempt: number;
   warmup: boolean;
   status: 'ok' | 'error';
   http_status: number | null;
@@ -53,7 +52,6 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     provider: record.provider,
     model: record.model,
     scenario: record.scenario,
-    attempt: record.attempt,
     warmup: record.isWarmup,
     status: record.status,
     http_status: record.httpStatus ?? null,

@@ -12,7 +12,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function record(id: string): RequestRecord {
   return {
     requestId: id,
-    attempt: 1,
     provider: 'mock',
     model: 'm',
     scenario: 's',

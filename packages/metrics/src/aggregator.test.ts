@@ -13,7 +13,6 @@ const options: SummarizeOptions = {
 function makeRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
   return {
     requestId: 'req-1',
-    attempt: 1,
     provider: 'openai',
     model: 'gpt-4o-mini',
     scenario: 'chat',
@@ -75,6 +74,8 @@ const second = makeRecord({
   e2eFromScheduleNs: 400n * MS,
   inputTokens: 20,
   outputTokens: 2,
+  // (310 − 300) / (2 − 1), as the stream timer computes it: the one tpot formula.
+  tpotNs: 10n * MS,
   reasoningTokens: 3,
   cachedInputTokens: 5,
   tokenCountSource: 'tokenizer',
@@ -89,7 +90,14 @@ describe('Aggregator', () => {
     expect(rest).toEqual([]);
     if (group === undefined) throw new Error('no group');
 
-    expect(group.requests).toEqual({ total: 2, succeeded: 2, failed: 0, warmup: 0 });
+    expect(group.requests).toEqual({
+      planned: null,
+      total: 2,
+      succeeded: 2,
+      failed: 0,
+      warmup: 0,
+      not_sent: null,
+    });
     expect(group.success_rate).toBe(1);
     expect(group.ttft?.count).toBe(2);
     near(group.ttft?.min, 100);
@@ -107,7 +115,7 @@ describe('Aggregator', () => {
     expect(group.itl?.min).toBe(10);
     near(group.itl?.p50, 20);
     near(group.itl?.mean, 17.5);
-    // tpot 20 (from the record) and (310 − 300) / (2 − 1) = 10 (derived)
+    // tpot 20 and 10, from the records
     expect(group.tpot?.count).toBe(2);
     expect(group.tpot?.min).toBe(10);
     near(group.tpot?.max, 20);
@@ -146,6 +154,7 @@ describe('Aggregator', () => {
       'scenario',
       'complete',
       'requests',
+      'stopped_early',
       'success_rate',
       'ttft',
       'ttfo',
@@ -156,6 +165,7 @@ describe('Aggregator', () => {
       'e2e_from_schedule',
       'ttfb',
       'queue',
+      'send_delay',
       'dns',
       'connect',
       'tls',
@@ -166,6 +176,7 @@ describe('Aggregator', () => {
       'token_count_mismatches',
       'throughput',
       'errors',
+      'error_examples',
       'fidelity',
     ]);
     expect(Object.keys(group?.ttft ?? {})).toEqual([
@@ -199,7 +210,14 @@ describe('Aggregator', () => {
     );
     aggregator.add(makeRecord({ isWarmup: true, status: 'error', errorClass: 'timeout_ttft' }));
     const [group] = aggregator.summarize(options);
-    expect(group?.requests).toEqual({ total: 1, succeeded: 1, failed: 0, warmup: 2 });
+    expect(group?.requests).toEqual({
+      planned: null,
+      total: 1,
+      succeeded: 1,
+      failed: 0,
+      warmup: 2,
+      not_sent: null,
+    });
     expect(group?.ttft?.count).toBe(1);
     expect(group?.ttft?.max).toBeLessThan(101);
     expect(group?.tokens).toEqual({ input: 10, output: 4, reasoning: 0, cached_input: 0 });
@@ -216,7 +234,14 @@ describe('Aggregator', () => {
     aggregator.add(failed('server_error', { tokenCountMismatch: true, outputTokens: 50 }));
     aggregator.add(failed(undefined));
     const [group] = aggregator.summarize(options);
-    expect(group?.requests).toEqual({ total: 5, succeeded: 1, failed: 4, warmup: 0 });
+    expect(group?.requests).toEqual({
+      planned: null,
+      total: 5,
+      succeeded: 1,
+      failed: 4,
+      warmup: 0,
+      not_sent: null,
+    });
     expect(group?.success_rate).toBe(0.2);
     expect(group?.errors).toEqual({ rate_limited: 2, server_error: 1, unclassified: 1 });
     expect(Object.keys(group?.errors ?? {})).toEqual([
@@ -252,7 +277,14 @@ describe('Aggregator', () => {
     aggregator.add(makeRecord({ isWarmup: true, ttftNs: 10n * MS }));
     const [group] = aggregator.summarize({ ...options, complete: false });
     expect(group?.complete).toBe(false);
-    expect(group?.requests).toEqual({ total: 0, succeeded: 0, failed: 0, warmup: 1 });
+    expect(group?.requests).toEqual({
+      planned: null,
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+      warmup: 1,
+      not_sent: null,
+    });
     expect(group?.success_rate).toBe(0);
     expect(group?.ttft).toBeNull();
     expect(group?.output_tokens_per_s).toBeNull();
@@ -302,12 +334,45 @@ describe('Aggregator', () => {
   it('rejects encoded state of another format with LENS_METRICS_ENCODING_UNSUPPORTED', () => {
     const wrong = {
       format: 'llm-lens-aggregator',
-      version: 2,
+      version: 1,
       groups: [],
     } as unknown as EncodedAggregator;
     expect(() => new Aggregator().mergeEncoded(wrong)).toThrow(
       expect.objectContaining({ code: 'LENS_METRICS_ENCODING_UNSUPPORTED' }),
     );
+  });
+
+  it('keeps the first message of each error class, through merges too', () => {
+    const one = new Aggregator();
+    one.add(failed('network', { errorMessage: 'connection refused (ECONNREFUSED)' }));
+    one.add(failed('network', { errorMessage: 'a later one' }));
+    const two = new Aggregator();
+    two.add(failed('auth', { errorMessage: `HTTP 401: ${'x'.repeat(300)}` }));
+    two.add(failed('network', { errorMessage: 'from the other worker' }));
+    one.mergeEncoded(two.encodeGroups());
+    const [group] = one.summarize(options);
+    expect(group?.errors).toEqual({ auth: 1, network: 3 });
+    expect(group?.error_examples.network).toBe('connection refused (ECONNREFUSED)');
+    expect(group?.error_examples.auth).toBe(`HTTP 401: ${'x'.repeat(190)}…`);
+    expect(Object.keys(group?.error_examples ?? {})).toEqual(['auth', 'network']);
+  });
+
+  it('reports what was planned, not sent and why a group stopped early', () => {
+    const aggregator = new Aggregator();
+    aggregator.notePlanned('openai', 'gpt-4o-mini', 'chat', 500);
+    aggregator.add(first);
+    aggregator.add(failed('cancelled'));
+    aggregator.noteStoppedEarly('openai', 'gpt-4o-mini', 'chat', 'the first 3 requests all failed');
+    const [group] = aggregator.summarize(options);
+    expect(group?.requests).toEqual({
+      planned: 500,
+      total: 2,
+      succeeded: 1,
+      failed: 1,
+      warmup: 0,
+      not_sent: 498,
+    });
+    expect(group?.stopped_early).toBe('the first 3 requests all failed');
   });
 });
 

@@ -1,44 +1,29 @@
 import { ERROR_CLASSES, type RequestRecord, type TokenCountSource } from '@llm-lens/core-timing';
 import { type DistributionSummary, LatencyHistogram, round3 } from './histogram.js';
+import {
+  LATENCY_COLLECTORS,
+  LATENCY_METRICS,
+  type LatencyMetric,
+  type MetricName,
+  RATE_COLLECTORS,
+  RATE_METRICS,
+  type RateMetric,
+} from './metric-definitions.js';
 import { MetricsError } from './metrics-error.js';
 import { RateHistogram } from './rate-histogram.js';
-import {
-  chunkGapsNs,
-  decodeTokensPerS,
-  itlSamples,
-  outputTokensPerS,
-  tpotNs,
-} from './request-metrics.js';
-
-/** Latency distributions kept per group, in the order they are reported. */
-export const LATENCY_METRICS = [
-  'ttft',
-  'ttfo',
-  'itl',
-  'chunk_gap',
-  'tpot',
-  'e2e',
-  'e2e_from_schedule',
-  'ttfb',
-  'queue',
-  'dns',
-  'connect',
-  'tls',
-] as const;
-export type LatencyMetric = (typeof LATENCY_METRICS)[number];
-
-/** Rate distributions kept per group (tokens per second). */
-export const RATE_METRICS = ['output_tokens_per_s', 'decode_tokens_per_s'] as const;
-export type RateMetric = (typeof RATE_METRICS)[number];
 
 /** Error-class key for a failed record that carries no class (should not happen). */
 export const UNCLASSIFIED_ERROR = 'unclassified';
+
+/** Characters of an error message kept as the example of its class. */
+const EXAMPLE_CHARS = 200;
 
 /** How far the run's numbers can be trusted; the same for every group of a run. */
 export interface GroupFidelity {
   event_loop_delay_p99_ms: number;
   event_loop_delay_max_ms: number;
-  client_bound: boolean;
+  /** True: the client was the bottleneck; null: the run was too short to tell. */
+  client_bound: boolean | null;
 }
 
 /** What the caller knows about the run as a whole when it asks for summaries. */
@@ -48,35 +33,40 @@ export interface SummarizeOptions {
   fidelity: GroupFidelity;
 }
 
+/** Request counts of a group. */
+export interface RequestCounts {
+  /** Measured requests the plan asked for; null when the aggregator was not told. */
+  planned: number | null;
+  /** Measured requests that were sent and finished (succeeded + failed). */
+  total: number;
+  succeeded: number;
+  failed: number;
+  /** Warm-up requests (sent, finished, excluded from every statistic). */
+  warmup: number;
+  /** Planned requests never sent (an interrupt, an early stop); null when `planned` is. */
+  not_sent: number | null;
+}
+
 /** Request, token and throughput statistics of one provider/model/scenario. */
-export interface GroupSummary {
+export type GroupSummary = {
   provider: string;
   model: string;
   scenario: string;
   complete: boolean;
-  requests: { total: number; succeeded: number; failed: number; warmup: number };
+  requests: RequestCounts;
+  /** Why dispatching stopped before every planned request was sent, when it did (not an interrupt). */
+  stopped_early: string | null;
   success_rate: number;
-  ttft: DistributionSummary | null;
-  ttfo: DistributionSummary | null;
-  itl: DistributionSummary | null;
-  chunk_gap: DistributionSummary | null;
-  tpot: DistributionSummary | null;
-  e2e: DistributionSummary | null;
-  e2e_from_schedule: DistributionSummary | null;
-  ttfb: DistributionSummary | null;
-  queue: DistributionSummary | null;
-  dns: DistributionSummary | null;
-  connect: DistributionSummary | null;
-  tls: DistributionSummary | null;
-  output_tokens_per_s: DistributionSummary | null;
-  decode_tokens_per_s: DistributionSummary | null;
+} & { [M in MetricName]: DistributionSummary | null } & {
   tokens: TokenTotals;
   token_count_sources: Record<TokenCountSource, number>;
   token_count_mismatches: number;
   throughput: { window_s: number; requests_per_s: number; output_tokens_per_s: number };
   errors: Record<string, number>;
+  /** The first message of each error class (measured requests), at most 200 characters. */
+  error_examples: Record<string, string>;
   fidelity: GroupFidelity;
-}
+};
 
 export interface TokenTotals {
   input: number;
@@ -92,19 +82,20 @@ export interface EncodedGroup {
   scenario: string;
   requests: { total: number; succeeded: number; failed: number; warmup: number };
   errors: Record<string, number>;
+  error_examples: Record<string, string>;
   tokens: TokenTotals;
   token_count_sources: Record<TokenCountSource, number>;
   token_count_mismatches: number;
   /** Earliest dispatch and latest end of the measured requests, epoch ms; null if none. */
   window: { start_ms: number; end_ms: number } | null;
   /** Only the distributions that hold samples. */
-  histograms: Partial<Record<LatencyMetric | RateMetric, string>>;
+  histograms: Partial<Record<MetricName, string>>;
 }
 
 /** An aggregator's whole state, JSON-serializable, for worker → coordinator transfer. */
 export interface EncodedAggregator {
   format: 'llm-lens-aggregator';
-  version: 1;
+  version: 2;
   groups: EncodedGroup[];
 }
 
@@ -113,6 +104,7 @@ class GroupState {
   readonly rates = new Map<RateMetric, RateHistogram>();
   readonly requests = { total: 0, succeeded: 0, failed: 0, warmup: 0 };
   readonly errors = new Map<string, number>();
+  readonly examples = new Map<string, string>();
   readonly tokens: TokenTotals = { input: 0, output: 0, reasoning: 0, cached_input: 0 };
   readonly sources: Record<TokenCountSource, number> = {
     server_usage: 0,
@@ -120,6 +112,8 @@ class GroupState {
     event_count: 0,
   };
   mismatches = 0;
+  planned: number | null = null;
+  stoppedEarly: string | null = null;
   windowStartMs = Number.POSITIVE_INFINITY;
   windowEndMs = Number.NEGATIVE_INFINITY;
 
@@ -145,8 +139,14 @@ class GroupState {
     if (endMs > this.windowEndMs) this.windowEndMs = endMs;
   }
 
-  countError(errorClass: string, count: number): void {
+  countError(errorClass: string, count: number, example: string | undefined): void {
     this.errors.set(errorClass, (this.errors.get(errorClass) ?? 0) + count);
+    if (example !== undefined && example.length > 0 && !this.examples.has(errorClass)) {
+      this.examples.set(
+        errorClass,
+        example.length > EXAMPLE_CHARS ? `${example.slice(0, EXAMPLE_CHARS)}…` : example,
+      );
+    }
   }
 }
 
@@ -172,16 +172,33 @@ export class Aggregator {
 
     if (record.status !== 'ok') {
       group.requests.failed += 1;
-      group.countError(record.errorClass ?? UNCLASSIFIED_ERROR, 1);
+      group.countError(record.errorClass ?? UNCLASSIFIED_ERROR, 1, record.errorMessage);
       return;
     }
     group.requests.succeeded += 1;
-    recordLatencies(group, record);
+    for (const metric of LATENCY_METRICS) {
+      const histogram = group.histogram(metric);
+      LATENCY_COLLECTORS[metric](record, (ns, count = 1) => histogram.recordNs(ns, count));
+    }
+    for (const metric of RATE_METRICS) {
+      const rate = RATE_COLLECTORS[metric](record);
+      if (rate !== undefined) group.rate(metric).record(rate);
+    }
     group.tokens.input += record.inputTokens ?? 0;
     group.tokens.output += record.outputTokens ?? 0;
     group.tokens.reasoning += record.reasoningTokens ?? 0;
     group.tokens.cached_input += record.cachedInputTokens ?? 0;
     if (record.tokenCountSource !== undefined) group.sources[record.tokenCountSource] += 1;
+  }
+
+  /** How many measured requests the plan asks of a group (for `requests.planned` and `not_sent`). */
+  notePlanned(provider: string, model: string, scenario: string, planned: number): void {
+    this.group(provider, model, scenario).planned = planned;
+  }
+
+  /** Why a group stopped sending before its plan was done (an early stop, not an interrupt). */
+  noteStoppedEarly(provider: string, model: string, scenario: string, reason: string): void {
+    this.group(provider, model, scenario).stoppedEarly = reason;
   }
 
   /** One summary per group, in the order the groups were first seen. */
@@ -214,6 +231,7 @@ export class Aggregator {
         scenario: group.scenario,
         requests: { ...group.requests },
         errors: orderedErrors(group.errors),
+        error_examples: Object.fromEntries(group.examples),
         tokens: { ...group.tokens },
         token_count_sources: { ...group.sources },
         token_count_mismatches: group.mismatches,
@@ -224,15 +242,15 @@ export class Aggregator {
         histograms,
       };
     });
-    return { format: 'llm-lens-aggregator', version: 1, groups };
+    return { format: 'llm-lens-aggregator', version: 2, groups };
   }
 
   /** Adds another aggregator's encoded state to this one; exact for every statistic. */
   mergeEncoded(encoded: EncodedAggregator): void {
-    if (encoded?.format !== 'llm-lens-aggregator' || encoded.version !== 1) {
+    if (encoded?.format !== 'llm-lens-aggregator' || encoded.version !== 2) {
       throw new MetricsError(
         'LENS_METRICS_ENCODING_UNSUPPORTED',
-        `cannot merge aggregator state with format ${JSON.stringify(encoded?.format)} version ${JSON.stringify(encoded?.version)}: expected format "llm-lens-aggregator" version 1 from encodeGroups() of the same @llm-lens/metrics major version`,
+        `cannot merge aggregator state with format ${JSON.stringify(encoded?.format)} version ${JSON.stringify(encoded?.version)}: expected format "llm-lens-aggregator" version 2 from encodeGroups() of the same @llm-lens/metrics major version`,
       );
     }
     for (const incoming of encoded.groups) {
@@ -242,7 +260,7 @@ export class Aggregator {
       group.requests.failed += incoming.requests.failed;
       group.requests.warmup += incoming.requests.warmup;
       for (const [errorClass, count] of Object.entries(incoming.errors)) {
-        group.countError(errorClass, count);
+        group.countError(errorClass, count, incoming.error_examples[errorClass]);
       }
       group.tokens.input += incoming.tokens.input;
       group.tokens.output += incoming.tokens.output;
@@ -280,35 +298,6 @@ export class Aggregator {
   }
 }
 
-function recordLatencies(group: GroupState, record: RequestRecord): void {
-  group.histogram('queue').recordNs(record.queueNs);
-  const connection = record.connection;
-  if (connection !== undefined) {
-    if (connection.dnsNs !== undefined) group.histogram('dns').recordNs(connection.dnsNs);
-    group.histogram('connect').recordNs(connection.connectNs);
-    if (connection.tlsNs !== undefined) group.histogram('tls').recordNs(connection.tlsNs);
-  }
-  if (record.ttfbNs !== undefined) group.histogram('ttfb').recordNs(record.ttfbNs);
-  if (record.ttftNs !== undefined) group.histogram('ttft').recordNs(record.ttftNs);
-  if (record.ttfoNs !== undefined) group.histogram('ttfo').recordNs(record.ttfoNs);
-  if (record.e2eNs !== undefined) group.histogram('e2e').recordNs(record.e2eNs);
-  if (record.e2eFromScheduleNs !== undefined) {
-    group.histogram('e2e_from_schedule').recordNs(record.e2eFromScheduleNs);
-  }
-  const tpot = record.tpotNs ?? tpotNs(record);
-  if (tpot !== undefined) group.histogram('tpot').recordNs(tpot);
-
-  const chunkGap = group.histogram('chunk_gap');
-  for (const gap of chunkGapsNs(record)) chunkGap.recordNs(gap);
-  const itl = group.histogram('itl');
-  for (const sample of itlSamples(record)) itl.recordNs(sample.valueNs, sample.count);
-
-  const perRequestRate = outputTokensPerS(record);
-  if (perRequestRate !== undefined) group.rate('output_tokens_per_s').record(perRequestRate);
-  const decodeRate = decodeTokensPerS(record);
-  if (decodeRate !== undefined) group.rate('decode_tokens_per_s').record(decodeRate);
-}
-
 function summarizeGroup(
   group: GroupState,
   complete: boolean,
@@ -320,29 +309,23 @@ function summarizeGroup(
       ? round3((group.windowEndMs - group.windowStartMs) / 1000)
       : 0;
   const perSecond = (n: number): number => (windowS > 0 ? round3(n / windowS) : 0);
-  const latency = (metric: LatencyMetric): DistributionSummary | null =>
-    group.histogram(metric).summary();
+  const distributions = {} as { [M in MetricName]: DistributionSummary | null };
+  for (const metric of LATENCY_METRICS) distributions[metric] = group.histogram(metric).summary();
+  for (const metric of RATE_METRICS) distributions[metric] = group.rate(metric).summary();
+  const planned = group.planned;
   return {
     provider: group.provider,
     model: group.model,
     scenario: group.scenario,
     complete,
-    requests: { ...group.requests },
+    requests: {
+      planned,
+      ...group.requests,
+      not_sent: planned === null ? null : Math.max(0, planned - total),
+    },
+    stopped_early: group.stoppedEarly,
     success_rate: total > 0 ? round3(succeeded / total) : 0,
-    ttft: latency('ttft'),
-    ttfo: latency('ttfo'),
-    itl: latency('itl'),
-    chunk_gap: latency('chunk_gap'),
-    tpot: latency('tpot'),
-    e2e: latency('e2e'),
-    e2e_from_schedule: latency('e2e_from_schedule'),
-    ttfb: latency('ttfb'),
-    queue: latency('queue'),
-    dns: latency('dns'),
-    connect: latency('connect'),
-    tls: latency('tls'),
-    output_tokens_per_s: group.rate('output_tokens_per_s').summary(),
-    decode_tokens_per_s: group.rate('decode_tokens_per_s').summary(),
+    ...distributions,
     tokens: { ...group.tokens },
     token_count_sources: { ...group.sources },
     token_count_mismatches: group.mismatches,
@@ -352,6 +335,11 @@ function summarizeGroup(
       output_tokens_per_s: perSecond(group.tokens.output),
     },
     errors: orderedErrors(group.errors),
+    error_examples: Object.fromEntries(
+      [...Object.keys(orderedErrors(group.errors))]
+        .filter((key) => group.examples.has(key))
+        .map((key) => [key, group.examples.get(key)!]),
+    ),
     fidelity: { ...fidelity },
   };
 }

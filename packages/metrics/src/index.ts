@@ -3,29 +3,39 @@ export type {
   EncodedGroup,
   GroupFidelity,
   GroupSummary,
-  LatencyMetric,
-  RateMetric,
+  RequestCounts,
   SummarizeOptions,
   TokenTotals,
 } from './aggregator.js';
-export {
-  Aggregator,
-  LATENCY_METRICS,
-  RATE_METRICS,
-  UNCLASSIFIED_ERROR,
-} from './aggregator.js';
+export { Aggregator, UNCLASSIFIED_ERROR } from './aggregator.js';
+export type {
+  ExporterFactory,
+  ExportTarget,
+  RecordSink,
+  SummaryExporter,
+} from './exporter.js';
+export { MemoryRecordSink, MemorySummaryExporter } from './exporter.js';
+export type {
+  FidelityCalibration,
+  FidelityOptions,
+  RunFidelity,
+  ThreadFidelity,
+} from './fidelity.js';
+export { buildFidelity, DEFAULT_CLIENT_BOUND_P99_MS, MIN_FIDELITY_SAMPLES } from './fidelity.js';
 export type { DistributionSummary } from './histogram.js';
 export { LatencyHistogram } from './histogram.js';
+export type { LatencyMetric, MetricName, RateMetric } from './metric-definitions.js';
+export {
+  decodeTokensPerS,
+  LATENCY_METRICS,
+  outputTokensPerS,
+  RATE_METRICS,
+} from './metric-definitions.js';
 export type { MetricsErrorCode } from './metrics-error.js';
 export { MetricsError } from './metrics-error.js';
+export { createParentDirectories, outputPathProblem, probeOutputPath } from './output-files.js';
 export { RateHistogram } from './rate-histogram.js';
 export type { ItlSample, TokenEventSeries } from './request-metrics.js';
-export {
-  chunkGapsNs,
-  decodeTokensPerS,
-  itlSamples,
-  outputTokensPerS,
-  tpotNs,
-} from './request-metrics.js';
-export type { FidelityOptions, RunFidelity, RunSummary, RunSummaryInput } from './run-summary.js';
-export { buildFidelity, buildRunSummary } from './run-summary.js';
+export { chunkGapsNs, itlSamples } from './request-metrics.js';
+export type { RunSummary, RunSummaryInput } from './run-summary.js';
+export { buildRunSummary } from './run-summary.js';

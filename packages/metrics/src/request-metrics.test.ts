@@ -1,12 +1,11 @@
+import { tpotNs as tpotOfOffsets } from '@llm-lens/core-timing';
 import { describe, expect, it } from 'vitest';
-import {
-  chunkGapsNs,
-  decodeTokensPerS,
-  itlSamples,
-  outputTokensPerS,
-  type TokenEventSeries,
-  tpotNs,
-} from './request-metrics.js';
+import { decodeTokensPerS, outputTokensPerS } from './metric-definitions.js';
+import { chunkGapsNs, itlSamples, type TokenEventSeries } from './request-metrics.js';
+
+// tpot has one definition, in core-timing; these cases pin what it means.
+const tpotNs = (s: TokenEventSeries) =>
+  tpotOfOffsets(s.tokenEventOffsetsNs, s.tokenEventOffsetsNs.length, s.outputTokens);
 
 const MS = 1e6;
 
@@ -71,13 +70,14 @@ describe('tpotNs', () => {
 });
 
 describe('decodeTokensPerS', () => {
-  it('is (output_tokens − 1) / (t_last − t_first) in tokens per second', () => {
+  it('is (output_tokens − 1) / (t_last − t_first) in tokens per second, the inverse of tpot', () => {
     // 3 tokens over 60 ms = 50 tokens/s
-    expect(decodeTokensPerS(threeEvents)).toBeCloseTo(50, 9);
+    expect(decodeTokensPerS({ tpotNs: BigInt(tpotNs(threeEvents)!) })).toBeCloseTo(50, 9);
   });
 
-  it('is undefined when the first and last events arrived together', () => {
-    expect(decodeTokensPerS(series([100, 100], [1, 1], 2))).toBeUndefined();
+  it('is undefined when the first and last events arrived together, or without tpot', () => {
+    expect(decodeTokensPerS({ tpotNs: 0n })).toBeUndefined();
+    expect(decodeTokensPerS({})).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import type { EventLoopSnapshot } from '@llm-lens/core-timing';
 import { describe, expect, it } from 'vitest';
 import { Aggregator } from './aggregator.js';
-import { buildFidelity, buildRunSummary } from './run-summary.js';
+import { buildFidelity } from './fidelity.js';
+import { buildRunSummary } from './run-summary.js';
 
 const calmLoop: EventLoopSnapshot = {
   p50Ms: 0.05,
@@ -9,47 +10,15 @@ const calmLoop: EventLoopSnapshot = {
   maxMs: 2.5,
   meanMs: 0.08,
   utilization: 0.2,
+  samples: 5000,
 };
-const busyLoop: EventLoopSnapshot = { ...calmLoop, p99Ms: 12.3456, maxMs: 40 };
-
-describe('buildFidelity', () => {
-  it('is not client-bound when the loop p99 stays under 5 ms', () => {
-    expect(buildFidelity(calmLoop)).toEqual({
-      event_loop_delay_p99_ms: 0.412,
-      event_loop_delay_max_ms: 2.5,
-      client_bound: false,
-      warnings: [],
-    });
-  });
-
-  it('flags the run client-bound with a warning when the loop p99 exceeds the threshold', () => {
-    const fidelity = buildFidelity(busyLoop);
-    expect(fidelity.client_bound).toBe(true);
-    expect(fidelity.event_loop_delay_p99_ms).toBe(12.346);
-    expect(fidelity.warnings).toHaveLength(1);
-    expect(fidelity.warnings[0]).toContain('12.346 ms (threshold 5 ms)');
-  });
-
-  it('honours a custom threshold', () => {
-    expect(buildFidelity(busyLoop, { thresholdP99Ms: 20 }).client_bound).toBe(false);
-  });
-
-  it('flags the run client-bound when the client fell behind its schedule', () => {
-    const fidelity = buildFidelity(calmLoop, { isBehindSchedule: true, warnings: ['extra'] });
-    expect(fidelity.client_bound).toBe(true);
-    expect(fidelity.warnings).toHaveLength(2);
-    expect(fidelity.warnings[0]).toContain('behind its send schedule');
-    expect(fidelity.warnings[1]).toBe('extra');
-  });
-});
 
 describe('buildRunSummary', () => {
   it('assembles run metadata, fidelity and groups in the RunSummary shape', () => {
-    const fidelity = buildFidelity(calmLoop);
+    const fidelity = buildFidelity([{ thread: 'main', snapshot: calmLoop }]);
     const aggregator = new Aggregator();
     aggregator.add({
       requestId: 'r1',
-      attempt: 1,
       provider: 'mock',
       model: 'sim',
       scenario: 'default',
@@ -76,7 +45,7 @@ describe('buildRunSummary', () => {
       groups,
     });
     expect(summary).toEqual({
-      schema_version: 1,
+      schema_version: 2,
       run: {
         tool_version: '0.1.0',
         started_at: '2026-01-01T00:00:00.000Z',
@@ -104,7 +73,7 @@ describe('buildRunSummary', () => {
       endedAt: 1,
       configHash: 'x',
       complete: false,
-      fidelity: buildFidelity(calmLoop),
+      fidelity: buildFidelity([{ thread: 'main', snapshot: calmLoop }]),
       groups: [],
     });
     expect(summary.run.node_version).toBe(process.version);
@@ -123,7 +92,7 @@ describe('buildRunSummary', () => {
         endedAt: 1,
         configHash: 'x',
         complete: true,
-        fidelity: buildFidelity(calmLoop),
+        fidelity: buildFidelity([{ thread: 'main', snapshot: calmLoop }]),
         groups: [],
       }),
     ).toThrow(expect.objectContaining({ code: 'LENS_METRICS_VALUE_INVALID' }));

@@ -26,13 +26,13 @@ describe('classifyHttpStatus', () => {
     expect(result).toEqual({
       errorClass: 'rate_limited',
       message: 'HTTP 429: Rate limit reached for gpt-4o; retry after 20 s',
-      retryAfterMs: 20_000,
     });
   });
 
   it('prefers retry-after-ms over Retry-After', () => {
+    expect(parseRetryAfterMs({ 'retry-after-ms': '1500.5', 'retry-after': '2' })).toBe(1500.5);
     const result = classifyHttpStatus(429, { 'retry-after-ms': '1500.5', 'retry-after': '2' }, '');
-    expect(result.retryAfterMs).toBe(1500.5);
+    expect(result.message).toContain('retry after 1.5 s');
   });
 
   it('reads an HTTP-date Retry-After relative to the given clock', () => {
@@ -44,7 +44,7 @@ describe('classifyHttpStatus', () => {
       { nowMs },
     );
     expect(result.errorClass).toBe('server_error');
-    expect(result.retryAfterMs).toBe(30_000);
+    expect(result.message).toContain('retry after 30 s');
   });
 
   it('ignores an unparseable Retry-After and clamps a past date to zero', () => {
@@ -70,6 +70,7 @@ describe('classifyHttpStatus', () => {
       errorClass: 'auth',
       message:
         'HTTP 401: Incorrect API key provided: sk-*** (check the API key and its permissions for openai)',
+      persistent: true,
     });
     expect(classifyHttpStatus(403, {}, 'forbidden').errorClass).toBe('auth');
   });
@@ -155,9 +156,14 @@ describe('classifyTransportError', () => {
       errorClass: 'network',
       message:
         'connection refused (is the server running, and are host and port right?): connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)',
+      persistent: true,
     });
     for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'UND_ERR_SOCKET']) {
       expect(classifyTransportError(codedError(code), before).errorClass).toBe('network');
+      // Only what a retry meets again is persistent: a refused port, an unknown host.
+      expect(classifyTransportError(codedError(code), before).persistent).toBe(
+        code === 'ENOTFOUND' ? true : undefined,
+      );
     }
     expect(
       classifyTransportError(codedError('ERR_TLS_CERT_ALTNAME_INVALID'), before).errorClass,
@@ -182,6 +188,7 @@ describe('classifyTransportError', () => {
     ).toEqual({
       errorClass: 'client_error',
       message: 'invalid request: invalid x-a header (UND_ERR_INVALID_ARG)',
+      persistent: true,
     });
   });
 
@@ -225,5 +232,16 @@ describe('LensProviderError', () => {
     expect(error.errorClass).toBe('auth');
     expect(error.cause).toBe(cause);
     expect(new LensProviderError('LENS_PROVIDER_CONFIG', 'x').errorClass).toBeUndefined();
+  });
+});
+
+describe('persistent failures', () => {
+  it('marks statuses an identical request gets again, and only those', () => {
+    for (const status of [400, 401, 403, 404, 405, 413, 415, 422]) {
+      expect(classifyHttpStatus(status, {}, '').persistent).toBe(true);
+    }
+    for (const status of [408, 409, 429, 500, 502, 503, 529]) {
+      expect(classifyHttpStatus(status, {}, '').persistent).toBeUndefined();
+    }
   });
 });

@@ -96,12 +96,17 @@ function formatSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
+// Statuses an identical request gets again: bad credentials or permissions, a wrong path,
+// method or model, a parameter the server refuses. Every request of a benchmark pair is
+// the same request, so one of these means the rest would fail the same way.
+const PERSISTENT_STATUSES = new Set([400, 401, 403, 404, 405, 413, 415, 422]);
+
 /**
  * Classifies a non-2xx response. 429 → rate_limited; 401/403 → auth; 408 → timeout_total
  * (a gateway or server gave up on the whole request: retryable like our own total timeout,
  * unlike client_error); 529 and 5xx → server_error; other 4xx → client_error; anything else
- * (an unfollowed 3xx, a 1xx) → protocol. `retryAfterMs` is set whenever the server sent
- * `Retry-After` or `retry-after-ms`, whatever the status (503 often carries it too).
+ * (an unfollowed 3xx, a 1xx) → protocol. The message says how long to wait whenever the server
+ * sent `Retry-After` or `retry-after-ms`, whatever the status (503 often carries it too).
  */
 export function classifyHttpStatus(
   status: number,
@@ -136,9 +141,9 @@ export function classifyHttpStatus(
   }
   const wait = retryAfterMs === undefined ? '' : `; retry after ${formatSeconds(retryAfterMs)}`;
   const message = `HTTP ${status}: ${detail}${hint}${wait}`;
-  return retryAfterMs === undefined
-    ? { errorClass, message }
-    : { errorClass, message, retryAfterMs };
+  return PERSISTENT_STATUSES.has(status)
+    ? { errorClass, message, persistent: true }
+    : { errorClass, message };
 }
 
 /** Options of {@link classifyTransportError}. */
@@ -165,6 +170,16 @@ const NETWORK_CODES = new Set([
   'UND_ERR_DESTROYED',
   'ERR_STREAM_PREMATURE_CLOSE',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+// Failures to reach the server at all that a retry a moment later meets again: nothing
+// listens there, the name does not resolve, there is no route, the certificate is refused.
+const PERSISTENT_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 const NETWORK_HINTS: Readonly<Record<string, string>> = {
@@ -219,7 +234,12 @@ export function classifyTransportError(
   const text = describe(error);
   const suffix = code === undefined ? '' : ` (${code})`;
   if (error instanceof LensProviderError) {
-    return { errorClass: error.errorClass ?? lensCodeClass(error), message: error.message };
+    const persistent = error.code === 'LENS_PROVIDER_AUTH' || error.code === 'LENS_PROVIDER_CONFIG';
+    return {
+      errorClass: error.errorClass ?? lensCodeClass(error),
+      message: error.message,
+      ...(persistent ? { persistent } : {}),
+    };
   }
   if (name === 'TimeoutError') {
     return { errorClass: 'timeout_total', message: `request exceeded its total timeout: ${text}` };
@@ -246,7 +266,11 @@ export function classifyTransportError(
   }
   if (code === 'UND_ERR_INVALID_ARG') {
     // undici refused to send it (a header value with a newline, a bad method): our side.
-    return { errorClass: 'client_error', message: `invalid request: ${text}${suffix}` };
+    return {
+      errorClass: 'client_error',
+      message: `invalid request: ${text}${suffix}`,
+      persistent: true,
+    };
   }
   if (code?.startsWith('HPE_')) {
     return { errorClass: 'protocol', message: `malformed HTTP response: ${text}${suffix}` };
@@ -257,7 +281,9 @@ export function classifyTransportError(
     return { errorClass: 'stream_interrupted', message: `stream interrupted, ${detail}${suffix}` };
   }
   if (code !== undefined && (NETWORK_CODES.has(code) || /CERT|SSL|TLS/.test(code))) {
-    return { errorClass: 'network', message: `${detail}${suffix}` };
+    return PERSISTENT_NETWORK_CODES.has(code) || /CERT|SSL|TLS/.test(code)
+      ? { errorClass: 'network', message: `${detail}${suffix}`, persistent: true }
+      : { errorClass: 'network', message: `${detail}${suffix}` };
   }
   // An error without a known code before any response: still a failed exchange with the
   // server, counted as network so it is visible rather than dropped.

@@ -1,14 +1,16 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { ConnectionOptions } from 'node:tls';
-import {
-  type ConnectionPhases,
-  consumeConnectionPhases,
-  createTimedConnector,
-  now,
-} from '@llm-lens/core-timing';
+import { now } from '@llm-lens/core-timing';
 import { Agent, type Dispatcher } from 'undici';
+import { consumeConnectionPhases, createTimedConnector } from './connection-phases.js';
 import type { HttpRequestSpec } from './provider.js';
 import { LensProviderError } from './provider-error.js';
+import {
+  abortError,
+  type InFlightRequest,
+  type ResponseSink,
+  type Transport,
+} from './transport.js';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -28,42 +30,6 @@ export interface HttpTransportOptions {
   keepAliveTimeoutMs?: number;
   /** Extra TLS options (CA, client certificate, ...). Default none. */
   tls?: ConnectionOptions;
-}
-
-/**
- * Receives one response. Callbacks arrive in order: `onConnection` (at most once, before
- * the headers; absent when the request failed before it was written), `onHeaders` (once),
- * `onChunk` (any number), then exactly one of `onComplete` or `onError`. Stamps are
- * `now()` taken on arrival, before the sink sees the data (`onComplete` itself runs a moment
- * later, once the socket is back in the pool, so a request sent from it reuses the
- * connection). A throw from `onConnection`,
- * `onHeaders` or `onChunk` aborts the request and comes back through `onError`;
- * `onComplete` and `onError` must not throw. No callback runs inside `send()` itself.
- */
-export interface ResponseSink {
-  /**
-   * The request's headers were just written to the socket (`stampNs`), with the phases of
-   * the new connection it opened, or `undefined` for a reused one.
-   */
-  onConnection(phases: ConnectionPhases | undefined, stampNs: bigint): void;
-  onHeaders(
-    status: number,
-    headers: Record<string, string | string[] | undefined>,
-    stampNs: bigint,
-  ): void;
-  onChunk(chunk: Buffer, stampNs: bigint): void;
-  onComplete(stampNs: bigint): void;
-  onError(error: Error, stampNs: bigint): void;
-}
-
-/** One exchange started by {@link HttpTransport.send}. */
-export interface InFlightRequest {
-  /**
-   * Cancels the exchange exactly as aborting the `send` signal would: the sink hears
-   * `onError` with an AbortError. A no-op once the exchange has ended. Cheaper than an
-   * AbortSignal per request when thousands are in flight.
-   */
-  cancel(reason?: unknown): void;
 }
 
 /*
@@ -94,12 +60,6 @@ function ensureSubscribed(): void {
   if (isSubscribed) return;
   isSubscribed = true;
   subscribe('undici:client:sendHeaders', onSendHeaders);
-}
-
-function toAbortError(reason: unknown): Error {
-  if (reason instanceof Error) return reason;
-  const message = typeof reason === 'string' ? reason : 'This operation was aborted';
-  return new DOMException(message, 'AbortError');
 }
 
 class TransportHandler implements Dispatcher.DispatchHandler, InFlightRequest {
@@ -134,7 +94,7 @@ class TransportHandler implements Dispatcher.DispatchHandler, InFlightRequest {
 
   cancel(reason?: unknown): void {
     if (this.#isDone) return;
-    const error = toAbortError(reason);
+    const error = abortError(reason);
     if (this.#controller !== undefined) {
       // Errors the request synchronously; onResponseError delivers it.
       this.#controller.abort(error);
@@ -238,7 +198,7 @@ class TransportHandler implements Dispatcher.DispatchHandler, InFlightRequest {
  * pipelining) whose connector records DNS, connect and TLS durations, and streams each
  * response into a {@link ResponseSink} with arrival stamps.
  */
-export class HttpTransport {
+export class HttpTransport implements Transport {
   readonly #agent: Agent;
   #lastUrl = '';
   #lastOrigin = '';
@@ -308,5 +268,43 @@ export class HttpTransport {
   /** Closes the pool gracefully: in-flight requests finish, idle sockets close. */
   close(): Promise<void> {
     return this.#agent.close();
+  }
+}
+
+let isWarm = false;
+
+/**
+ * Loads what undici only loads on a thread's first connection, above all its HTTP/1.1
+ * parser (a WebAssembly module compiled on first connect, several ms of blocked event loop),
+ * by sending one request to a throwaway loopback server. Runs once per thread; a benchmark
+ * calls it before its first measured dispatch, so nothing compiles mid-run.
+ */
+export async function warmUpHttpClient(): Promise<void> {
+  if (isWarm) return;
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => {
+    request.resume();
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const transport = new HttpTransport();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      transport.send(
+        { url: `http://127.0.0.1:${port}/warm-up`, method: 'POST', headers: {}, body: '{}' },
+        {
+          onConnection() {},
+          onHeaders() {},
+          onChunk() {},
+          onComplete: () => resolve(),
+          onError: (error) => reject(error),
+        },
+      );
+    });
+    isWarm = true;
+  } finally {
+    await transport.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

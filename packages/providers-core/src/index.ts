@@ -1,5 +1,11 @@
 // Re-exported so adapters can name error classes while depending on providers-core only.
 export type { ConnectionPhases, ErrorClass } from '@llm-lens/core-timing';
+export type { TimedConnectorOptions } from './connection-phases.js';
+export {
+  consumeConnectionPhases,
+  createTimedConnector,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+} from './connection-phases.js';
 export type {
   ClassifyHttpStatusOptions,
   ClassifyTransportErrorOptions,
@@ -9,8 +15,8 @@ export {
   classifyTransportError,
   parseRetryAfterMs,
 } from './error-classification.js';
-export type { HttpTransportOptions, InFlightRequest, ResponseSink } from './http-transport.js';
-export { HttpTransport } from './http-transport.js';
+export type { HttpTransportOptions } from './http-transport.js';
+export { HttpTransport, warmUpHttpClient } from './http-transport.js';
 export type {
   ChatMessage,
   ErrorClassification,
@@ -25,7 +31,30 @@ export type {
 } from './provider.js';
 export type { LensProviderErrorOptions, ProviderErrorCode } from './provider-error.js';
 export { LensProviderError, PROVIDER_ERROR_CODES } from './provider-error.js';
+export type {
+  CredentialSource,
+  ProviderContext,
+  ProviderFactory,
+  ProviderInstance,
+  ProviderSettings,
+  ProviderTimeoutSettings,
+} from './provider-factory.js';
+export {
+  apiKeySettings,
+  apiKeySource,
+  missingCredentials,
+  readApiKey,
+  withApiKeyRules,
+} from './provider-factory.js';
 export type { SseEvent } from './sse-parser.js';
 export { SseParser } from './sse-parser.js';
 export type { TokenCounter, TokenizerEncoding } from './token-counter.js';
 export { createTokenCounter, tokenizerEncodingFor } from './token-counter.js';
+export type {
+  InFlightRequest,
+  ResponseSink,
+  SendFunction,
+  Transport,
+  TransportInterceptor,
+} from './transport.js';
+export { abortError, asyncInterceptor, composeTransport } from './transport.js';

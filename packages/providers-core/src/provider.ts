@@ -75,8 +75,12 @@ export interface ResponseDecoder {
 export interface ErrorClassification {
   errorClass: ErrorClass;
   message: string;
-  /** Server-requested wait before retrying (`Retry-After`), milliseconds. */
-  retryAfterMs?: number;
+  /**
+   * The same request would fail the same way again: a refused connection, an unknown host,
+   * a rejected key, a wrong path or parameter. A run stops sending requests that can only
+   * fail this way.
+   */
+  persistent?: boolean;
 }
 
 export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;

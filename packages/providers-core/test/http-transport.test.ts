@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { type ConnectionPhases, now } from '@llm-lens/core-timing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyTransportError } from '../src/error-classification.js';
-import { HttpTransport, type ResponseSink } from '../src/http-transport.js';
+import { HttpTransport } from '../src/http-transport.js';
+import type { ResponseSink } from '../src/transport.js';
 
 interface Outcome {
   connectionCalls: number;

@@ -19,8 +19,8 @@ function stats(samples: number[]): { mean: number; stdev: number; median: number
 
 describe('parseLatencySpec', () => {
   it('reads a bare number as a fixed latency in ms', () => {
-    expect(parseLatencySpec('200')).toBe(200);
-    expect(parseLatencySpec(' 12.5 ')).toBe(12.5);
+    expect(parseLatencySpec('200')).toEqual({ distribution: 'fixed', ms: 200 });
+    expect(parseLatencySpec(' 12.5 ')).toEqual({ distribution: 'fixed', ms: 12.5 });
   });
 
   it('reads fixed, normal and lognormal forms', () => {
@@ -42,29 +42,34 @@ describe('parseLatencySpec', () => {
     });
   });
 
+  const FORMS =
+    'must be a number of ms, "normal:<mean_ms>,<stdev_ms>", "lognormal:<median_ms>,<sigma>"';
   it.each([
-    ['', 'a number is missing'],
-    ['abc', '"abc" is not a non-negative number'],
-    ['-5', '"-5" is not a non-negative number'],
-    ['0x10', '"0x10" is not a non-negative number'],
-    ['normal:200', '"normal" takes 2 number(s), got 1'],
-    ['normal:200,20,3', '"normal" takes 2 number(s), got 3'],
-    ['lognormal:0,0.3', 'median must be greater than 0'],
-    ['gamma:1,2', 'unknown distribution "gamma"'],
-    ['200,20', '"fixed" takes 1 number(s), got 2'],
-  ])('rejects %j with a message that says why and what is valid', (text, why) => {
-    let error: unknown;
-    try {
-      parseLatencySpec(text);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(LensSimulatorError);
-    const simulatorError = error as LensSimulatorError;
-    expect(simulatorError.code).toBe('LENS_SIMULATOR_LATENCY_SPEC_INVALID');
-    expect(simulatorError.message).toContain(why);
-    expect(simulatorError.message).toContain('"normal:<meanMs>,<stdevMs>"');
-  });
+    ['', FORMS],
+    ['abc', FORMS],
+    ['-5', 'must be a number of ms >= 0, got "-5"'],
+    ['0x10', FORMS],
+    ['normal:200', 'must be "normal:<mean_ms>,<stdev_ms>" with two numbers'],
+    ['normal:200,20,3', 'must be "normal:<mean_ms>,<stdev_ms>" with two numbers'],
+    ['lognormal:0,0.3', 'median_ms must be > 0'],
+    ['gamma:1,2', FORMS],
+    ['200,20', FORMS],
+  ])(
+    'rejects %j with a message that says why and what is valid (the config file reader)',
+    (text, why) => {
+      let error: unknown;
+      try {
+        parseLatencySpec(text);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(LensSimulatorError);
+      const simulatorError = error as LensSimulatorError;
+      expect(simulatorError.code).toBe('LENS_SIMULATOR_LATENCY_SPEC_INVALID');
+      expect(simulatorError.message).toContain(`invalid latency ${JSON.stringify(text)}: `);
+      expect(simulatorError.message).toContain(why);
+    },
+  );
 });
 
 describe('validateLatencySpec', () => {

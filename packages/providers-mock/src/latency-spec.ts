@@ -1,3 +1,4 @@
+import { parseDistribution, toLatencySpec } from './latency-setting.js';
 import type { SeededRandom } from './seeded-random.js';
 import { LensSimulatorError } from './simulator-error.js';
 
@@ -12,60 +13,20 @@ export type LatencySpec =
   | { distribution: 'normal'; meanMs: number; stdevMs: number }
   | { distribution: 'lognormal'; medianMs: number; sigma: number };
 
-const LATENCY_SPEC_FORMS =
-  '"<ms>", "fixed:<ms>", "normal:<meanMs>,<stdevMs>" or "lognormal:<medianMs>,<sigma>" ' +
-  '(e.g. "200", "normal:200,20", "lognormal:200,0.3")';
-
-// Plain non-negative decimals only: Number() alone would accept '', '0x10' and 'Infinity'.
-const NON_NEGATIVE_DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
-
-/** Parses a latency flag: `"200"`, `"fixed:200"`, `"normal:200,20"` or `"lognormal:200,0.3"`. */
+/**
+ * Parses a latency as written on the command line: `"200"`, `"fixed:200"`,
+ * `"normal:200,20"` or `"lognormal:200,0.3"` (the same reader as the config file's
+ * `ttft_ms` / `itl_ms`). Throws LENS_SIMULATOR_LATENCY_SPEC_INVALID naming the accepted forms.
+ */
 export function parseLatencySpec(text: string): LatencySpec {
-  const invalid = (why: string): LensSimulatorError =>
-    new LensSimulatorError(
+  const result = parseDistribution(text, []);
+  if (!result.ok) {
+    throw new LensSimulatorError(
       'LENS_SIMULATOR_LATENCY_SPEC_INVALID',
-      `invalid latency "${text}": ${why}; expected ${LATENCY_SPEC_FORMS}`,
+      `invalid latency ${JSON.stringify(text)}: ${result.message}`,
     );
-  const trimmed = text.trim();
-  const colon = trimmed.indexOf(':');
-  const kind = colon === -1 ? '' : trimmed.slice(0, colon).trim().toLowerCase();
-  const rest = colon === -1 ? trimmed : trimmed.slice(colon + 1);
-  const params = rest.split(',').map((part) => part.trim());
-  const values: number[] = [];
-  for (const param of params) {
-    if (!NON_NEGATIVE_DECIMAL.test(param)) {
-      throw invalid(
-        param === '' ? 'a number is missing' : `"${param}" is not a non-negative number`,
-      );
-    }
-    values.push(Number(param));
   }
-  const expectCount = (count: number): void => {
-    if (values.length !== count) {
-      throw invalid(`"${kind || 'fixed'}" takes ${count} number(s), got ${values.length}`);
-    }
-  };
-  switch (kind) {
-    case '': {
-      expectCount(1);
-      return values[0]!;
-    }
-    case 'fixed': {
-      expectCount(1);
-      return { distribution: 'fixed', ms: values[0]! };
-    }
-    case 'normal': {
-      expectCount(2);
-      return { distribution: 'normal', meanMs: values[0]!, stdevMs: values[1]! };
-    }
-    case 'lognormal': {
-      expectCount(2);
-      if (values[0] === 0) throw invalid('the lognormal median must be greater than 0');
-      return { distribution: 'lognormal', medianMs: values[0]!, sigma: values[1]! };
-    }
-    default:
-      throw invalid(`unknown distribution "${kind}"`);
-  }
+  return toLatencySpec(result.value);
 }
 
 function isNonNegativeFinite(value: unknown): value is number {

@@ -58,6 +58,23 @@ function decodePathSegment(segment: string): string {
   }
 }
 
+/** What to do about a failed listen, by its error code. */
+function listenHint(code: string | undefined): string {
+  switch (code) {
+    case 'EADDRINUSE':
+      return 'the port is taken: use another port, or port 0 for a free one';
+    case 'EACCES':
+      return 'ports below 1024 need privileges: use a port above 1023, or port 0 for a free one';
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return 'the host is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its interface addresses';
+    default:
+      return 'check the host and port';
+  }
+}
+
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -108,12 +125,11 @@ class Simulator implements ResponderContext {
   listen(): Promise<number> {
     const { host, port } = this.options;
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => {
+      const onError = (error: NodeJS.ErrnoException): void => {
         reject(
           new LensSimulatorError(
             'LENS_SIMULATOR_LISTEN_FAILED',
-            `the simulator could not listen on ${formatHost(host)}:${port}: ${error.message}; ` +
-              'use another port, or port 0 for a free one',
+            `the simulator could not listen on ${formatHost(host)}:${port}: ${error.message}; ${listenHint(error.code)}`,
             { cause: error },
           ),
         );

@@ -160,8 +160,11 @@ describe('createOpenAIProvider', () => {
     expect(provider.classifyHttpError(401, {}, '{"error":{"message":"bad key"}}')).toEqual({
       errorClass: 'auth',
       message: 'HTTP 401: bad key (check the API key and its permissions for my-vllm)',
+      persistent: true,
     });
-    expect(provider.classifyHttpError(429, { 'retry-after': '1' }, '').retryAfterMs).toBe(1000);
+    expect(provider.classifyHttpError(429, { 'retry-after': '1' }, '').message).toContain(
+      'retry after 1 s',
+    );
     expect(provider.classifyStreamError({ message: 'x', type: 'server_error' }).errorClass).toBe(
       'server_error',
     );

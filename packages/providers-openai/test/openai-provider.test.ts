@@ -176,7 +176,6 @@ describe('OpenAI provider against a local OpenAI-compatible server', () => {
     expect(result.classification).toEqual({
       errorClass: 'rate_limited',
       message: 'HTTP 429: Rate limit reached for requests; retry after 2 s',
-      retryAfterMs: 2000,
     });
   });
 });

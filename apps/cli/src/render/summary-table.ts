@@ -1,11 +1,9 @@
-import type { GroupSummary, RunSummary } from '@llm-lens/metrics';
+import type { GroupSummary, LatencyMetric, RunFidelity, RunSummary } from '@llm-lens/metrics';
 import Table from 'cli-table3';
-import type { ErrorExamples } from './error-examples.js';
+import { calibrationLine } from '../commands/calibrate.js';
 import { type Colors, formatMs, formatPercent, formatRate } from './format.js';
 
-type DistributionKey = 'ttft' | 'ttfo' | 'itl' | 'tpot' | 'chunk_gap' | 'e2e' | 'ttfb' | 'queue';
-
-const LATENCY_ROWS: Array<{ key: DistributionKey; label: string }> = [
+const LATENCY_ROWS: Array<{ key: LatencyMetric; label: string }> = [
   { key: 'ttft', label: 'TTFT' },
   { key: 'ttfo', label: 'TTFO (first answer token)' },
   { key: 'itl', label: 'ITL (per token)' },
@@ -16,35 +14,43 @@ const LATENCY_ROWS: Array<{ key: DistributionKey; label: string }> = [
 ];
 
 /**
- * The console report: a latency table per provider/model/scenario, then usage and errors
- * (with the first message of each error class when `examples` has one).
+ * The console report: a latency table per provider/model/scenario, then usage, requests
+ * and errors (with the first message of each error class), then the fidelity line.
  */
-export function renderSummary(
-  summary: RunSummary,
-  colors: Colors,
-  examples?: ErrorExamples,
-): string {
+export function renderSummary(summary: RunSummary, colors: Colors): string {
   const out: string[] = [];
-  for (const group of summary.groups) out.push(renderGroup(group, colors, examples));
-  const f = summary.fidelity;
-  const fidelityLine = `Fidelity: event-loop delay p99 ${formatMs(f.event_loop_delay_p99_ms)} ms, max ${formatMs(f.event_loop_delay_max_ms)} ms — ${
-    f.client_bound
-      ? colors.red('CLIENT-BOUND: numbers may describe this machine, not the API')
-      : colors.green('client not the bottleneck')
-  }`;
-  out.push(fidelityLine);
-  for (const warning of f.warnings) out.push(colors.yellow(`warning: ${warning}`));
+  for (const group of summary.groups) out.push(renderGroup(group, colors));
+  out.push(fidelityLine(summary.fidelity, colors));
+  if (summary.fidelity.calibration !== null) {
+    out.push(colors.dim(`Calibration: ${calibrationLine(summary.fidelity.calibration)}`));
+  }
+  for (const warning of summary.fidelity.warnings) out.push(colors.yellow(`warning: ${warning}`));
   if (!summary.complete) {
     out.push(colors.yellow('Run interrupted: results are partial ("complete": false).'));
   }
   return `${out.join('\n')}\n`;
 }
 
-function renderGroup(
-  group: GroupSummary,
-  colors: Colors,
-  examples: ErrorExamples | undefined,
-): string {
+function fidelityLine(f: RunFidelity, colors: Colors): string {
+  const threads = f.workers > 1 ? ` (worst of ${f.workers} worker threads)` : '';
+  const delay = `event-loop delay p99 ${formatMs(f.event_loop_delay_p99_ms)} ms, max ${formatMs(f.event_loop_delay_max_ms)} ms${threads}`;
+  let verdict: string;
+  if (f.client_bound === null) {
+    verdict = colors.dim('run too short to judge whether the client was the bottleneck');
+  } else if (f.client_bound) {
+    verdict = colors.red('CLIENT-BOUND: numbers may describe this machine, not the API');
+  } else {
+    verdict = colors.green('client not the bottleneck');
+  }
+  const c = f.calibration;
+  const bound =
+    c === null
+      ? ''
+      : `; measurement error on this machine at C=${c.concurrency}: TTFT p99 ≤ ${c.ttft_error_ms.p99} ms, gap p99 ≤ ${c.chunk_gap_error_ms.p99} ms`;
+  return `Fidelity: ${delay} — ${verdict}${bound}`;
+}
+
+function renderGroup(group: GroupSummary, colors: Colors): string {
   const lines: string[] = [];
   lines.push(
     colors.bold(`${group.provider} · ${group.model} · ${group.scenario}`) +
@@ -56,6 +62,7 @@ function renderGroup(
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
+  let rows = 0;
   for (const row of LATENCY_ROWS) {
     const d = group[row.key];
     if (!d) continue;
@@ -67,6 +74,7 @@ function renderGroup(
     ) {
       continue;
     }
+    rows++;
     table.push([
       row.label,
       formatMs(d.min),
@@ -78,38 +86,64 @@ function renderGroup(
       String(d.count),
     ]);
   }
-  lines.push(table.toString());
-  const rate = group.output_tokens_per_s;
-  const decode = group.decode_tokens_per_s;
+  if (rows > 0) {
+    lines.push(table.toString());
+    const rate = group.output_tokens_per_s;
+    const decode = group.decode_tokens_per_s;
+    lines.push(
+      `Tokens/s per request: p50 ${formatRate(rate?.p50)} (decode rate p50 ${formatRate(decode?.p50)})` +
+        ` · run throughput ${formatRate(group.throughput.requests_per_s)} req/s, ${formatRate(group.throughput.output_tokens_per_s)} output tokens/s over ${group.throughput.window_s.toFixed(1)} s`,
+    );
+    const sources = Object.entries(group.token_count_sources)
+      .filter(([, n]) => n > 0)
+      .map(([source, n]) => `${source} ${n}`)
+      .join(', ');
+    lines.push(
+      `Tokens: input ${group.tokens.input}, output ${group.tokens.output}` +
+        (group.tokens.reasoning ? `, reasoning ${group.tokens.reasoning}` : '') +
+        (sources ? ` (counted by: ${sources})` : '') +
+        (group.token_count_mismatches > 0
+          ? colors.yellow(
+              ` · ${group.token_count_mismatches} request(s) where server and client counts differ by >5%`,
+            )
+          : ''),
+    );
+  } else {
+    lines.push(colors.dim('No successful request: no latency to report.'));
+  }
+  const requestsLine = requestsSentence(group);
   lines.push(
-    `Tokens/s per request: p50 ${formatRate(rate?.p50)} (decode rate p50 ${formatRate(decode?.p50)})` +
-      ` · run throughput ${formatRate(group.throughput.requests_per_s)} req/s, ${formatRate(group.throughput.output_tokens_per_s)} output tokens/s over ${group.throughput.window_s.toFixed(1)} s`,
+    group.requests.failed > 0 || (group.requests.not_sent ?? 0) > 0
+      ? colors.yellow(requestsLine)
+      : requestsLine,
   );
-  const sources = Object.entries(group.token_count_sources)
-    .filter(([, n]) => n > 0)
-    .map(([source, n]) => `${source} ${n}`)
-    .join(', ');
-  lines.push(
-    `Tokens: input ${group.tokens.input}, output ${group.tokens.output}` +
-      (group.tokens.reasoning ? `, reasoning ${group.tokens.reasoning}` : '') +
-      (sources ? ` (counted by: ${sources})` : '') +
-      (group.token_count_mismatches > 0
-        ? colors.yellow(
-            ` · ${group.token_count_mismatches} request(s) where server and client counts differ by >5%`,
-          )
-        : ''),
-  );
-  const { total, succeeded, failed, warmup } = group.requests;
-  const successLine = `Requests: ${succeeded}/${total} succeeded (${formatPercent(group.success_rate)})${warmup ? `, ${warmup} warm-up excluded` : ''}`;
-  lines.push(failed > 0 ? colors.yellow(successLine) : successLine);
+  if (group.stopped_early !== null)
+    lines.push(colors.yellow(`Stopped early: ${group.stopped_early}`));
   const errors = Object.entries(group.errors);
   if (errors.length > 0) {
     lines.push(`Errors: ${errors.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
-    const messages = examples?.of(group.provider, group.model, group.scenario);
     for (const [cls] of errors) {
-      const message = messages?.get(cls);
+      const message = group.error_examples[cls];
       if (message !== undefined) lines.push(colors.dim(`  ${cls}, first: ${message}`));
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `Requests: 38/40 succeeded (95%), 2 cancelled, 460 of 500 planned not sent, 2 warm-up excluded`:
+ * what was planned, what ran and what did not.
+ */
+export function requestsSentence(group: GroupSummary): string {
+  const { total, succeeded, warmup, planned, not_sent: notSent } = group.requests;
+  const parts = [
+    `Requests: ${succeeded}/${total} succeeded (${formatPercent(group.success_rate)})`,
+  ];
+  const cancelled = group.errors.cancelled ?? 0;
+  if (cancelled > 0) parts.push(`${cancelled} cancelled`);
+  if (notSent !== null && notSent > 0 && planned !== null) {
+    parts.push(`${notSent} of ${planned} planned not sent`);
+  }
+  if (warmup > 0) parts.push(`${warmup} warm-up excluded`);
+  return parts.join(', ');
 }

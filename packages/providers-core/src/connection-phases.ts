@@ -1,9 +1,8 @@
 import { type LookupAddress, lookup } from 'node:dns';
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { type ConnectionPhases, now } from '@llm-lens/core-timing';
 import { type buildConnector, errors } from 'undici';
-import { now } from './clock.js';
-import type { ConnectionPhases } from './record.js';
 
 /** Default connect timeout, the same as undici's own connector. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

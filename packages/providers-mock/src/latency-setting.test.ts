@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDistribution } from './mock-distribution.js';
+import { parseDistribution } from './latency-setting.js';
 
 const at = ['ttft_ms'];
 

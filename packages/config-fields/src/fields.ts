@@ -1,7 +1,7 @@
 // Leaf schemas with our own messages. Each states what is valid in words a user reads in
 // a terminal ("must be a positive integer, got \"ten\""), instead of zod's type jargon.
 import * as z from 'zod';
-import { describeValue, type IssuePath } from './config-issue.js';
+import { describeValue, type IssuePath } from './describe-value.js';
 import { closestMatch } from './did-you-mean.js';
 
 /** The parts of a zod issue our messages need. */
@@ -89,9 +89,18 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   });
 }
 
-/** An absolute http:// or https:// URL. */
-export function httpUrl() {
-  const e = expecting('an http:// or https:// URL such as http://localhost:8000/v1');
+/**
+ * An absolute http:// or https:// URL. `whenMissing` replaces the message for an absent
+ * value (say why this field is needed here).
+ */
+export function httpUrl(whenMissing?: string) {
+  const what = 'an http:// or https:// URL such as http://localhost:8000/v1';
+  const e = {
+    error: (issue: IssueInput) =>
+      issue.input === undefined && whenMissing !== undefined
+        ? whenMissing
+        : expectationMessage(what, issue.input, issue.path ?? []),
+  };
   return z.string(e).refine((value) => {
     if (!URL.canParse(value)) return false;
     const { protocol } = new URL(value);
@@ -130,20 +139,20 @@ export function strictObject<S extends z.ZodRawShape>(shape: S, what: string) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
       for (const key of Object.keys(value)) {
         if (Object.hasOwn(shape, key)) continue;
-        const guess = closestMatch(key, known);
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message:
-            guess === undefined
-              ? `unknown key; valid keys here: ${known.join(', ')}`
-              : `unknown key, did you mean "${guess}"?`,
-        });
+        ctx.addIssue({ code: 'custom', path: [key], message: unknownKeyMessage(key, known) });
       }
     },
     // Report unknown keys together with every other problem, not only once the rest is valid.
     { when: () => true },
   );
+}
+
+/** The message for a key that is not one of `known`, with a suggestion for a near miss. */
+export function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const guess = closestMatch(key, known);
+  return guess === undefined
+    ? `unknown key; valid keys here: ${known.join(', ')}`
+    : `unknown key, did you mean "${guess}"?`;
 }
 
 /** Treats an explicit null (a YAML section left empty) as an absent value. */

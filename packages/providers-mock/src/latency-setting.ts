@@ -1,12 +1,21 @@
-// The simulator's latency distributions accept three spellings; all normalise to one
-// tagged object so the simulator has a single shape to read.
-import { describeValue, type IssuePath } from './config-issue.js';
-import { closestMatch } from './did-you-mean.js';
-import type { MockDistribution } from './lens-config.js';
+// A latency setting of the simulator (`ttft_ms`, `itl_ms`, `--ttft`, `--itl`) accepts three
+// spellings; all normalise to one tagged object in the config's snake_case, which
+// `toLatencySpec` turns into the simulator's option.
+import { closestMatch, describeValue, type IssuePath } from '@llm-lens/config-fields';
+import type { LatencySpec } from './latency-spec.js';
+
+/**
+ * A latency distribution as written in a config file (or a flag), normalised from any
+ * accepted spelling (`150`, `"normal:200,20"`, `{distribution: lognormal, ...}`).
+ */
+export type LatencySetting =
+  | { distribution: 'fixed'; value_ms: number }
+  | { distribution: 'normal'; mean_ms: number; stdev_ms: number }
+  | { distribution: 'lognormal'; median_ms: number; sigma: number };
 
 /** Outcome of reading one distribution: the value, or a problem at a path below the field. */
 export type DistributionResult =
-  | { ok: true; value: MockDistribution }
+  | { ok: true; value: LatencySetting }
   | { ok: false; path: IssuePath; message: string };
 
 const SPELLINGS =
@@ -139,4 +148,16 @@ function isName(name: string): name is DistributionName {
 
 function fail(path: IssuePath, message: string): DistributionResult {
   return { ok: false, path, message };
+}
+
+/** The simulator option for a latency setting. */
+export function toLatencySpec(setting: LatencySetting): LatencySpec {
+  switch (setting.distribution) {
+    case 'fixed':
+      return { distribution: 'fixed', ms: setting.value_ms };
+    case 'normal':
+      return { distribution: 'normal', meanMs: setting.mean_ms, stdevMs: setting.stdev_ms };
+    case 'lognormal':
+      return { distribution: 'lognormal', medianMs: setting.median_ms, sigma: setting.sigma };
+  }
 }

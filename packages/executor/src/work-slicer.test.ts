@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ChunkConsumer, drainConsumer, enqueueChunk } from './chunk-drain.js';
+import {
+  type ChunkConsumer,
+  drainConsumer,
+  enqueueChunk,
+  enqueueDispatch,
+  enqueueTask,
+} from './work-slicer.js';
 
 function consumer(log: string[], name: string, work?: () => void): ChunkConsumer {
   return {
@@ -12,7 +18,7 @@ function consumer(log: string[], name: string, work?: () => void): ChunkConsumer
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('chunk drain', () => {
+describe('work slicer', () => {
   it('parses nothing inside the data callback and everything, in arrival order, after the poll phase', async () => {
     const log: string[] = [];
     const a = consumer(log, 'a');
@@ -47,11 +53,58 @@ describe('chunk drain', () => {
     const slow = consumer(log, 's', busy);
     for (let i = 0; i < 100; i++) enqueueChunk(slow, Buffer.from(String(i)), BigInt(i));
     await nextTurn();
-    // 0.2 ms of budget at 50 µs each, checked every 16 chunks: one slice, not the batch.
+    // 0.5 ms of budget at 50 µs each, checked every 16 chunks: one slice, not the batch.
     expect(log.length).toBe(16);
     while (log.length < 100) await nextTurn();
     expect(log.map((l) => l.split('@')[1])).toEqual(
       Array.from({ length: 100 }, (_, i) => String(i)),
     );
+  });
+
+  it('runs dispatches before parsing, and parsing before accounting', async () => {
+    const log: string[] = [];
+    enqueueTask({
+      step: () => {
+        log.push('task');
+        return true;
+      },
+    });
+    enqueueChunk(consumer(log, 'c'), Buffer.from('1'), 1n);
+    enqueueDispatch(() => log.push('dispatch'));
+    await nextTurn();
+    expect(log).toEqual(['dispatch', 'c:1@1', 'task']);
+  });
+
+  it('resumes a long task in later slices, with poll phases in between', async () => {
+    let steps = 0;
+    const deadlines: bigint[] = [];
+    enqueueTask({
+      step: (deadlineNs) => {
+        deadlines.push(deadlineNs);
+        steps++;
+        while (process.hrtime.bigint() < deadlineNs) {}
+        return steps === 3;
+      },
+    });
+    await nextTurn();
+    expect(steps).toBe(1);
+    while (steps < 3) await nextTurn();
+    expect(new Set(deadlines).size).toBe(3);
+  });
+
+  it('spends at most its budget on dispatches before yielding', async () => {
+    let done = 0;
+    for (let i = 0; i < 100; i++) {
+      enqueueDispatch(() => {
+        const until = process.hrtime.bigint() + 100_000n; // 0.1 ms each
+        while (process.hrtime.bigint() < until) {}
+        done++;
+      });
+    }
+    await nextTurn();
+    // 0.5 ms of budget, 0.1 ms per dispatch, the clock read after each one.
+    expect(done).toBeGreaterThanOrEqual(4);
+    expect(done).toBeLessThanOrEqual(6);
+    while (done < 100) await nextTurn();
   });
 });

@@ -1,0 +1,100 @@
+import {
+  composeTransport,
+  HttpTransport,
+  type HttpTransportOptions,
+  type ProviderInstance,
+  type ProviderSettings,
+  type Transport,
+} from '@llm-lens/providers-core';
+import type { BenchmarkTarget } from './plan.js';
+import type { ExtensionRegistry } from './registry.js';
+import type { RequestTimeouts } from './request-runner.js';
+
+/** Options of {@link createTargets}. */
+export interface CreateTargetsOptions {
+  /** Environment variables adapters read keys from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Directory relative paths in provider settings are resolved against. Default the working directory. */
+  baseDir?: string;
+  /** Most requests the plan keeps in flight: caps each connection pool. Default: no cap. */
+  maxConcurrency?: number;
+}
+
+/** Targets built from provider entries, with what must be closed after the run. */
+export interface ResolvedTargets {
+  /** One target per provider entry and model, in config order. */
+  targets: BenchmarkTarget[];
+  /** Every credential in use, so outputs can be checked never to contain one. */
+  secrets: string[];
+  /** Where each provider's requests go, by provider name ("built-in simulator at ..."). */
+  endpoints: Map<string, string>;
+  /** Closes every transport, then what the factories started (simulators). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds an adapter, a connection pool and one target per model for each provider entry,
+ * through the factory its `type` names. Nothing here knows any provider: a new adapter
+ * package registered in `registry` works without a change to this function.
+ */
+export async function createTargets(
+  providers: readonly ProviderSettings[],
+  registry: ExtensionRegistry,
+  options: CreateTargetsOptions = {},
+): Promise<ResolvedTargets> {
+  const context = { env: options.env ?? process.env, baseDir: options.baseDir ?? process.cwd() };
+  const instances: ProviderInstance[] = [];
+  const transports: Transport[] = [];
+  const targets: BenchmarkTarget[] = [];
+  const secrets: string[] = [];
+  const endpoints = new Map<string, string>();
+  const close = async () => {
+    await Promise.allSettled(transports.map((t) => t.close()));
+    await Promise.allSettled(instances.map((i) => i.close?.()));
+  };
+  try {
+    for (const settings of providers) {
+      const instance = await registry.providerFactory(settings.type).create(settings, context);
+      instances.push(instance);
+      secrets.push(...instance.secrets);
+      endpoints.set(settings.name, instance.endpoint);
+      const transport = transportFor(instance, settings, options.maxConcurrency);
+      transports.push(transport);
+      const portable = instance.portable ?? { type: settings.type, settings };
+      for (const model of settings.models) {
+        const target: BenchmarkTarget = { provider: instance.provider, transport, model, portable };
+        if (settings.options !== undefined) target.extraBody = settings.options;
+        const timeouts = requestTimeoutsOf(settings);
+        if (timeouts !== undefined) target.timeouts = timeouts;
+        targets.push(target);
+      }
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { targets, secrets, endpoints, close };
+}
+
+function transportFor(
+  instance: ProviderInstance,
+  settings: ProviderSettings,
+  maxConcurrency: number | undefined,
+): Transport {
+  const options: HttpTransportOptions = {};
+  if (maxConcurrency !== undefined) options.connections = maxConcurrency;
+  const connectMs = settings.timeouts?.connect_ms;
+  if (connectMs !== undefined) options.connectTimeoutMs = connectMs;
+  const base = instance.createTransport?.(options) ?? new HttpTransport(options);
+  return composeTransport(base, ...(instance.interceptors ?? []));
+}
+
+function requestTimeoutsOf(settings: ProviderSettings): RequestTimeouts | undefined {
+  const t = settings.timeouts;
+  if (t === undefined) return undefined;
+  const timeouts: RequestTimeouts = {};
+  if (t.ttft_ms !== undefined) timeouts.ttftMs = t.ttft_ms;
+  if (t.idle_ms !== undefined) timeouts.idleMs = t.idle_ms;
+  if (t.total_ms !== undefined) timeouts.totalMs = t.total_ms;
+  return timeouts;
+}

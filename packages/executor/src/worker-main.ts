@@ -1,0 +1,121 @@
+// A worker thread that generates load: it builds its own adapters and connection pools from
+// the providers' settings, runs its share of each pair when told, aggregates its records
+// and streams them to the main thread in small batches.
+import { parentPort, workerData } from 'node:worker_threads';
+import { EventLoopMonitor, type RequestRecord } from '@llm-lens/core-timing';
+import { Aggregator } from '@llm-lens/metrics';
+import { pairShapes, runPair } from './pair-runner.js';
+import { preloadForRun } from './preload.js';
+import { ExtensionRegistry } from './registry.js';
+import { createTargets } from './targets.js';
+import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol.js';
+
+/** How often batched records are posted to the main thread, ms. */
+const FLUSH_INTERVAL_MS = 5;
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const send = (message: WorkerToMain) => port.postMessage(message);
+
+async function main(): Promise<void> {
+  const registry = await ExtensionRegistry.fromModules(init.moduleUrls);
+  const resolved = await createTargets(init.providers, registry);
+  const targetOf = (provider: string, model: string) => {
+    const target = resolved.targets.find((t) => t.provider.name === provider && t.model === model);
+    if (target === undefined) throw new Error(`no target ${provider}/${model} in this worker`);
+    return target;
+  };
+  const counters = await preloadForRun(
+    init.pairs.map((p) => p.model),
+    init.tokenizer,
+  );
+  const closedLoop = registry.loadPattern('closed');
+  const aggregator = new Aggregator();
+  const monitor = new EventLoopMonitor();
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  let pairStop = new AbortController();
+  let batch: RequestRecord[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    send({ type: 'records', records: batch });
+    batch = [];
+  };
+  const flusher = setInterval(flush, FLUSH_INTERVAL_MS);
+
+  const runOne = async (pairIndex: number) => {
+    const pair = init.pairs[pairIndex]!;
+    const target = { ...targetOf(pair.provider, pair.model) };
+    if (pair.extraBody !== undefined) target.extraBody = pair.extraBody;
+    if (pair.timeouts !== undefined) target.timeouts = pair.timeouts;
+    const pattern = registry.loadPattern(pair.scenario.load?.type ?? 'closed');
+    const shapes = pairShapes(pair.scenario);
+    pairStop = new AbortController();
+    await runPair(
+      {
+        target,
+        scenario: pair.scenario,
+        pattern,
+        warmup:
+          shapes.warmup.requests > 0
+            ? closedLoop.shard(shapes.warmup, init.index, init.count)
+            : undefined,
+        measure: pattern.shard(shapes.measure, init.index, init.count),
+        anchor: init.anchor,
+        stopSignal: AbortSignal.any([stop.signal, pairStop.signal]),
+        cancelSignal: cancel.signal,
+        tokenCounter: counters.get(pair.model),
+        secrets: [...init.secrets, ...resolved.secrets],
+        onRecord: (record) => {
+          aggregator.add(record);
+          batch.push(record);
+        },
+      },
+      closedLoop,
+    );
+    flush();
+    send({ type: 'pair-done', pairIndex });
+  };
+
+  port.on('message', (message: MainToWorker) => {
+    switch (message.type) {
+      case 'pair':
+        monitor.start();
+        runOne(message.pairIndex).catch(fail);
+        return;
+      case 'stop-pair':
+        pairStop.abort();
+        return;
+      case 'stop':
+        stop.abort();
+        return;
+      case 'cancel':
+        stop.abort();
+        cancel.abort();
+        return;
+      case 'finish':
+        monitor.stop();
+        clearInterval(flusher);
+        flush();
+        resolved
+          .close()
+          .catch(() => {})
+          .finally(() => {
+            send({
+              type: 'finished',
+              aggregator: aggregator.encodeGroups(),
+              eventLoop: monitor.snapshot(),
+            });
+          });
+        return;
+    }
+  });
+  send({ type: 'ready' });
+}
+
+function fail(error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  send({ type: 'failed', message: err.message, stack: err.stack });
+}
+
+main().catch(fail);

@@ -1,0 +1,43 @@
+// Messages between the main thread and the worker threads that generate load.
+import type { EventLoopSnapshot, RequestRecord } from '@llm-lens/core-timing';
+import type { EncodedAggregator } from '@llm-lens/metrics';
+import type { ProviderSettings } from '@llm-lens/providers-core';
+import type { ScenarioPlan } from './plan.js';
+import type { RequestTimeouts } from './request-runner.js';
+
+/** What a worker is started with (`workerData`). */
+export interface WorkerInit {
+  index: number;
+  count: number;
+  /** Extension modules to import: the same registry as the main thread's. */
+  moduleUrls: string[];
+  /** Each provider as a worker builds it (a registered type and its settings), in target order. */
+  providers: ProviderSettings[];
+  pairs: WorkerPair[];
+  tokenizer: 'offline' | 'none';
+  anchor: { wallMs: number; monoNs: bigint };
+  secrets: string[];
+}
+
+/** A pair as a worker sees it: which provider and model, and the scenario. */
+export interface WorkerPair {
+  provider: string;
+  model: string;
+  extraBody?: Readonly<Record<string, unknown>>;
+  timeouts?: RequestTimeouts;
+  scenario: ScenarioPlan;
+}
+
+export type MainToWorker =
+  | { type: 'pair'; pairIndex: number }
+  | { type: 'stop-pair' }
+  | { type: 'stop' }
+  | { type: 'cancel' }
+  | { type: 'finish' };
+
+export type WorkerToMain =
+  | { type: 'ready' }
+  | { type: 'records'; records: RequestRecord[] }
+  | { type: 'pair-done'; pairIndex: number }
+  | { type: 'finished'; aggregator: EncodedAggregator; eventLoop: EventLoopSnapshot }
+  | { type: 'failed'; message: string; stack: string | undefined };
