@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { LensConfig } from '@llm-lens/config';
 import { type ExporterFactory, probeOutputPath } from '@llm-lens/metrics';
@@ -76,6 +77,9 @@ function pick(
   kind: string,
 ): OutputTarget {
   const names = formats.map((f) => f.format).join(', ') || 'none installed';
+  if (isDirectory(path)) {
+    throw new CliError(`${origin}: ${path} is a directory; give a file path`);
+  }
   if (wanted !== undefined) {
     const format = formats.find((f) => f.format === wanted);
     if (format === undefined) {
@@ -117,4 +121,13 @@ export function checkOutputs(plan: OutputPlan): void {
     );
   }
   if (problems.length > 0) throw new CliError(problems.join('\n'));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    // Absent, or under something that is not a directory: checkOutputs says which.
+    return false;
+  }
 }

@@ -235,6 +235,12 @@ describe('llm-lens benchmark on the built-in simulator', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.length).toBeLessThan(500);
     expect(result.stdout).toContain('Run interrupted');
+    // Completed, cancelled and never-sent requests, told apart.
+    expect(result.stdout).toMatch(
+      /Requests: \d+\/\d+ succeeded \([\d.]+%\)(, \d+ cancelled)?, \d+ of 500 planned not sent/,
+    );
+    expect(summary.groups[0].requests.planned).toBe(500);
+    expect(summary.groups[0].requests.not_sent).toBe(500 - summary.groups[0].requests.total);
   });
 });
 

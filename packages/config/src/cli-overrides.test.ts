@@ -130,7 +130,7 @@ describe('applyOverrides', () => {
         maxTokens: 32,
         temperature: 0.5,
         stream: false,
-        timeoutMs: 5000,
+        timeout: 5000,
         warmup: 1,
         output: 'from-flag.json',
         records: 'records.jsonl',

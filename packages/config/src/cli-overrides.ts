@@ -38,8 +38,8 @@ export interface CliOverrides {
   temperature?: number | undefined;
   /** `--stream` / `--no-stream` */
   stream?: boolean | undefined;
-  /** `--timeout-ms`: per-request total timeout, ms. */
-  timeoutMs?: number | undefined;
+  /** `--timeout`: per-request total timeout, ms. */
+  timeout?: number | undefined;
   /** `--output`: summary JSON path (outputs.summary). */
   output?: string | undefined;
   /** `--records`: JSONL records path (outputs.records). */
@@ -105,7 +105,7 @@ const SCENARIO_FLAGS: Record<string, Flag[]> = {
   max_tokens: ['maxTokens'],
   temperature: ['temperature'],
   stream: ['stream'],
-  timeout_ms: ['timeoutMs'],
+  timeout_ms: ['timeout'],
 };
 const ROOT_FLAGS: Record<string, Flag[]> = { workers: ['workers'] };
 const OUTPUT_FLAGS: Record<string, Flag[]> = {
@@ -191,7 +191,7 @@ export function applyOverrides(
     if (overrides.maxTokens !== undefined) scenario.max_tokens = overrides.maxTokens;
     if (overrides.temperature !== undefined) scenario.temperature = overrides.temperature;
     if (overrides.stream !== undefined) scenario.stream = overrides.stream;
-    if (overrides.timeoutMs !== undefined) scenario.timeout_ms = overrides.timeoutMs;
+    if (overrides.timeout !== undefined) scenario.timeout_ms = overrides.timeout;
   }
 
   const outputs = merged.outputs;

@@ -267,7 +267,10 @@ const fidelitySchema = strictObject(
 const WORKERS_WHAT = 'a positive integer or "auto"';
 const workersSchema = z.preprocess(
   (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
-  z.union([z.number().int().positive(), z.literal('auto')], expecting(WORKERS_WHAT)),
+  z.union(
+    [z.number().int(expecting(WORKERS_WHAT)).positive(expecting(WORKERS_WHAT)), z.literal('auto')],
+    expecting(WORKERS_WHAT),
+  ),
 );
 
 function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {

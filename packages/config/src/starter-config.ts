@@ -6,10 +6,11 @@ export const STARTER_CONFIG_YAML = `# llm-latency-lens config: run it with  llm-
 # Every field, its type and default: see the README of @llm-lens/config.
 # String values may use \${VAR} or \${VAR:-default}; write $\${ for a literal "\${".
 version: 1
+# workers: 1            # threads that generate the load: a number, or auto (from cores and concurrency)
 
 providers:
   # The built-in simulator: a real OpenAI-compatible streaming server started in-process.
-  # Needs no API key; use it to check a setup and to see the tool's own overhead.
+  # Needs: nothing (no API key, no network). Use it to check a setup and the tool's own overhead.
   - name: mock
     type: mock
     models: [mock-model]
@@ -20,7 +21,9 @@ providers:
       seed: 1
 
   # A self-hosted OpenAI-compatible server (vLLM, SGLang, llama.cpp, TGI, Ollama, ...).
-  # Uncomment, then set VLLM_BASE_URL (or keep the default) and the model name.
+  # Needs: the server running at base_url (set VLLM_BASE_URL, or keep the default), and the
+  # environment variable VLLM_API_KEY exported if the server was started with an API key;
+  # without one, delete the api_key_env line. "llm-lens validate" warns when it is not set.
   # - name: local-vllm
   #   type: openai-compatible
   #   base_url: \${VLLM_BASE_URL:-http://localhost:8000/v1}
@@ -29,7 +32,7 @@ providers:
   #   options: { ignore_eos: true }   # extra request-body fields, sent as-is
   #   timeouts: { ttft_ms: 60000, idle_ms: 30000 }
 
-  # OpenAI itself; the key is read from OPENAI_API_KEY at run time.
+  # OpenAI itself. Needs: OPENAI_API_KEY exported (read at run time, never stored).
   # - name: openai
   #   type: openai
   #   models: [gpt-4o-mini]
@@ -38,8 +41,9 @@ scenarios:
   - name: short-chat
     prompt: "Explain TCP slow start in two sentences."
     requests: 20        # measured requests, after the warm-up
-    concurrency: 4
-    warmup: 2
+    concurrency: 4      # requests in flight at once
+    warmup: 2           # sent first, left out of the statistics
+    # load: closed      # how requests are scheduled (closed loop: the next as soon as one ends)
     max_tokens: 128
     temperature: 0
 

@@ -290,4 +290,15 @@ describe('validateConfig', () => {
     );
     expect(problems(nested)).toEqual(['providers[0].__proto__: unknown key']);
   });
+
+  it('takes workers as a positive integer or "auto", and says so otherwise', () => {
+    const ok = validateConfig(
+      { workers: 'auto', providers: [provider], scenarios: [scenario] },
+      extensions,
+    );
+    expect(ok.ok && ok.config.workers).toBe('auto');
+    expect(problems({ workers: 0, providers: [provider], scenarios: [scenario] })).toEqual([
+      'workers: must be a positive integer or "auto", got 0',
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { now, type RequestRecord, type WallClockAnchor } from '@llm-lens/core-timing';
+import type { HttpRequestSpec, Provider, ProviderRequestInput } from '@llm-lens/providers-core';
 import type { LoadDriver, LoadPattern, LoadShape } from './load/load-pattern.js';
 import { type BenchmarkTarget, requestInput, requestTimeouts, type ScenarioPlan } from './plan.js';
 import { startRequest } from './request-runner.js';
@@ -86,6 +87,8 @@ class PhaseDriver implements LoadDriver {
   readonly #sleepers = new Set<() => void>();
   readonly #input;
   readonly #timeouts;
+  /** The pair's request, built once; undefined when building throws (each request reports it). */
+  readonly #request: HttpRequestSpec | undefined;
   readonly #wakeSleepers = () => {
     for (const wake of this.#sleepers) wake();
     this.#sleepers.clear();
@@ -97,6 +100,7 @@ class PhaseDriver implements LoadDriver {
   ) {
     this.#input = requestInput(run.target, run.scenario);
     this.#timeouts = requestTimeouts(run.target, run.scenario);
+    this.#request = buildOnce(run.target.provider, this.#input);
     run.stopSignal.addEventListener('abort', this.#wakeSleepers, { once: true });
   }
 
@@ -140,6 +144,7 @@ class PhaseDriver implements LoadDriver {
         tokenCounter: run.tokenCounter,
         signal: run.cancelSignal,
         secrets: run.secrets,
+        ...(this.#request === undefined ? {} : { request: this.#request }),
       },
       (finished) => {
         // The slot is free now; its record is built and accounted after dispatches and
@@ -197,5 +202,14 @@ class PhaseDriver implements LoadDriver {
   dispose(): void {
     this.run.stopSignal.removeEventListener('abort', this.#wakeSleepers);
     this.#wakeSleepers();
+  }
+}
+
+function buildOnce(provider: Provider, input: ProviderRequestInput): HttpRequestSpec | undefined {
+  try {
+    return provider.buildRequest(input);
+  } catch {
+    // Every request then builds it itself and fails with the adapter's message.
+    return undefined;
   }
 }

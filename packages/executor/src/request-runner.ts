@@ -9,6 +9,7 @@ import {
 import {
   classifyTransportError,
   type ErrorClassification,
+  type HttpRequestSpec,
   type InFlightRequest,
   type Provider,
   type ProviderRequestInput,
@@ -51,6 +52,12 @@ export interface RequestContext {
    * against servers that quote the key they rejected.
    */
   secrets?: readonly string[];
+  /**
+   * The request to send, built once for every request of a pair (it is the same request):
+   * each request sends a copy with its own `x-request-id`. Default: the provider builds it
+   * for this request.
+   */
+  request?: HttpRequestSpec;
 }
 
 /** Server and client token counts further apart than this are flagged as a mismatch. */
@@ -159,6 +166,8 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private lastChunkNs = 0n;
   private readonly emitEvent: (event: StreamEvent) => void;
   private currentStamp = 0n;
+  /** Chunks queued for parsing and not parsed yet: only then is a drain worth a scan. */
+  private queuedChunks = 0;
   /** Index in its signal's watch list; -1 when not watched. */
   watchSlot = -1;
 
@@ -173,9 +182,14 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
 
   start(): void {
     const { ctx } = this;
-    let spec: ReturnType<Provider['buildRequest']>;
+    let spec: HttpRequestSpec;
     try {
-      spec = ctx.provider.buildRequest(ctx.input);
+      // A copy of the pair's prebuilt request saves building (and JSON-encoding) it again
+      // on every dispatch; its headers are copied because each request adds its own id.
+      spec =
+        ctx.request === undefined
+          ? ctx.provider.buildRequest(ctx.input)
+          : { ...ctx.request, headers: { ...ctx.request.headers } };
     } catch (error) {
       this.timer.markDispatch();
       this.fail({ errorClass: 'client_error', message: messageOf(error), persistent: true }, now());
@@ -208,7 +222,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       this.timeoutHandles.push(
         setTimeout(() => {
           // A token that arrived before the deadline may still wait in the parse queue.
-          drainConsumer(this);
+          this.drainQueued();
           if (this.timer.eventCount === 0) {
             this.cancel({
               errorClass: 'timeout_ttft',
@@ -243,6 +257,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   onChunk(chunk: Buffer, stampNs: bigint): void {
     // The hot path: the chunk was stamped by the transport; only queue it here.
     this.lastChunkNs = stampNs;
+    this.queuedChunks++;
     enqueueChunk(this, chunk, stampNs);
   }
 
@@ -251,7 +266,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   }
 
   onError(error: Error, stampNs: bigint): void {
-    drainConsumer(this);
+    this.drainQueued();
     this.fail(
       this.failure ??
         classifyTransportError(error, { afterHeaders: this.timer.headersNs !== undefined }),
@@ -260,6 +275,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   }
 
   consumeChunk(chunk: Buffer, stampNs: bigint): void {
+    this.queuedChunks--;
     if (this.finished) return;
     if (this.status >= 300 || this.status === 0) {
       if (this.errorBody.length < ERROR_BODY_LIMIT) this.errorBody += chunk.toString('utf8');
@@ -271,6 +287,11 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     } catch (error) {
       this.cancel({ errorClass: 'protocol', message: messageOf(error) });
     }
+  }
+
+  /** Parses this request's queued chunks now (before judging an end or a timeout). */
+  private drainQueued(): void {
+    if (this.queuedChunks > 0) drainConsumer(this);
   }
 
   private handleEvent(event: StreamEvent): void {
@@ -336,7 +357,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   }
 
   private complete(stampNs: bigint): void {
-    drainConsumer(this);
+    this.drainQueued();
     if (this.finished) return;
     this.timer.markEnd(stampNs);
     if (this.status >= 300) {
@@ -387,7 +408,14 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
 
   finalize(deadlineNs: bigint): RequestRecord | undefined {
     const counter = this.ctx.tokenCounter;
-    if (counter !== undefined && !this.hasServerTokenCounts()) {
+    // The whole text is counted only when it gives the output count: with the server's usage,
+    // the sum of the per-event counts (taken as events arrived) is what the mismatch check
+    // compares, and the tokenizer does not run a second time over the whole response.
+    if (
+      counter !== undefined &&
+      this.usage?.outputTokens === undefined &&
+      !this.hasServerTokenCounts()
+    ) {
       this.wholeCount ??= counter.countWhole([this.text, this.reasoningText, this.toolText]);
       if (!this.wholeCount.step(deadlineNs)) return undefined;
     }
@@ -440,8 +468,10 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     const events = this.timer.eventCount;
     const serverCount = this.usage?.outputTokens;
     let clientCount: number | undefined;
-    if (this.hasServerTokenCounts()) clientCount = this.timer.clientTokenCount;
-    else if (this.wholeCount !== undefined) clientCount = this.wholeCount.total;
+    if (this.wholeCount !== undefined) clientCount = this.wholeCount.total;
+    else if (this.hasServerTokenCounts() || this.ctx.tokenCounter !== undefined) {
+      clientCount = this.timer.clientTokenCount;
+    }
     if (serverCount !== undefined) {
       const result: { outputTokens: number; source: TokenCountSource; mismatch?: boolean } = {
         outputTokens: serverCount,

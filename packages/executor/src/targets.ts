@@ -1,11 +1,14 @@
+import { formatPath } from '@llm-lens/config-fields';
 import {
   composeTransport,
   HttpTransport,
   type HttpTransportOptions,
+  type ProviderFactory,
   type ProviderInstance,
   type ProviderSettings,
   type Transport,
 } from '@llm-lens/providers-core';
+import { ExecutorError } from './executor-error.js';
 import type { BenchmarkTarget } from './plan.js';
 import type { ExtensionRegistry } from './registry.js';
 import type { RequestTimeouts } from './request-runner.js';
@@ -53,8 +56,10 @@ export async function createTargets(
     await Promise.allSettled(instances.map((i) => i.close?.()));
   };
   try {
-    for (const settings of providers) {
-      const instance = await registry.providerFactory(settings.type).create(settings, context);
+    for (const given of providers) {
+      const factory = registry.providerFactory(given.type);
+      const settings = withTypeSettings(given, factory);
+      const instance = await factory.create(settings, context);
       instances.push(instance);
       secrets.push(...instance.secrets);
       endpoints.set(settings.name, instance.endpoint);
@@ -74,6 +79,36 @@ export async function createTargets(
     throw error;
   }
   return { targets, secrets, endpoints, close };
+}
+
+/** Keys every provider entry has, validated by the config package for files. */
+const COMMON_KEYS = new Set(['name', 'type', 'models', 'options', 'headers', 'timeouts']);
+
+/**
+ * The entry with its type's own settings run through the factory's schema: what a config
+ * file gets from the config package, for entries built in code (defaults applied, spellings
+ * normalised, mistakes reported).
+ */
+function withTypeSettings(given: ProviderSettings, factory: ProviderFactory): ProviderSettings {
+  const own: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(given)) {
+    if (Object.hasOwn(factory.configSchema.shape, key)) own[key] = value;
+    else if (!COMMON_KEYS.has(key)) unknown.push(key);
+  }
+  const result = factory.configSchema.safeParse(own);
+  const problems = unknown.map((key) => `${key}: not a setting of provider type ${factory.type}`);
+  if (!result.success) {
+    for (const issue of result.error.issues)
+      problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+  }
+  if (problems.length > 0) {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      `provider "${given.name}" (type ${factory.type}): ${problems.join('; ')}`,
+    );
+  }
+  return { ...given, ...(result.data as Record<string, unknown>) } as ProviderSettings;
 }
 
 function transportFor(

@@ -50,8 +50,12 @@ function schedule(): void {
 function runSlice(): void {
   isScheduled = false;
   const deadlineNs = now() + SLICE_BUDGET_NS;
-  const isDone = runDispatches(deadlineNs) && runChunks(deadlineNs) && runTasks(deadlineNs);
-  if (!isDone) schedule();
+  // Every queue makes progress in every slice, past the deadline by one item at most: a run
+  // of slow dispatches must not starve the parsing or the accounting behind it.
+  const dispatchesDone = runDispatches(deadlineNs);
+  const chunksDone = runChunks(deadlineNs);
+  const tasksDone = runTasks(deadlineNs);
+  if (!(dispatchesDone && chunksDone && tasksDone)) schedule();
 }
 
 function runDispatches(deadlineNs: bigint): boolean {
@@ -76,8 +80,12 @@ function runChunks(deadlineNs: bigint): boolean {
   while (chunkHead < consumers.length) {
     // The head moves first: a drainConsumer() from inside consumeChunk starts after this entry.
     const i = chunkHead++;
-    const consumer = consumers[i]!;
-    guard(() => consumer.consumeChunk(chunks[i]!, stamps[i]!));
+    // No closure per chunk here (see guard): this loop runs for every chunk of every stream.
+    try {
+      consumers[i]!.consumeChunk(chunks[i]!, stamps[i]!);
+    } catch (error) {
+      rethrowLater(error);
+    }
     if (++sinceClockRead === CHUNKS_PER_CLOCK_READ) {
       sinceClockRead = 0;
       if (chunkHead < consumers.length && now() >= deadlineNs) {
@@ -92,7 +100,7 @@ function runChunks(deadlineNs: bigint): boolean {
     }
   }
   resetChunks();
-  return now() < deadlineNs;
+  return true;
 }
 
 function runTasks(deadlineNs: bigint): boolean {
@@ -141,10 +149,14 @@ function guard(run: () => void): void {
   try {
     run();
   } catch (error) {
-    setImmediate(() => {
-      throw error;
-    });
+    rethrowLater(error);
   }
+}
+
+function rethrowLater(error: unknown): void {
+  setImmediate(() => {
+    throw error;
+  });
 }
 
 /** Queues a stamped chunk for parsing after the current poll phase. */

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestRecord } from '@llm-lens/core-timing';
+import { JsonlRecordWriter } from '@llm-lens/exporters-json';
 import { HttpTransport } from '@llm-lens/providers-core';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,8 +21,16 @@ import {
 describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lens-accuracy-'));
 
-  for (const concurrency of [1, 32]) {
-    describe(`at concurrency ${concurrency}`, () => {
+  // The last case is how a real run goes: the warm-up wave starts every stream together,
+  // usage comes only in the final chunk, the offline tokenizer counts every event, and every
+  // record is written to a file as it finishes.
+  const cases = [
+    { concurrency: 1, fullPath: false },
+    { concurrency: 32, fullPath: false },
+    { concurrency: 32, fullPath: true },
+  ];
+  for (const { concurrency, fullPath } of cases) {
+    describe(`at concurrency ${concurrency}${fullPath ? ', tokenizer on and records written' : ''}`, () => {
       let attempt = 0;
       // Timing on a shared machine: a real error fails every attempt, a noisy neighbour not.
       // Each attempt has its own simulator process and log.
@@ -29,7 +38,8 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
         retry: 2,
       }, async () => {
         attempt++;
-        const logFile = join(dir, `writes-${concurrency}-${attempt}.jsonl`);
+        const logFile = join(dir, `writes-${concurrency}-${fullPath}-${attempt}.jsonl`);
+        const recordsFile = join(dir, `records-${concurrency}-${attempt}.jsonl`);
         const simulator: SimulatorProcess = await spawnSimulator({
           ttftMs: 200,
           itlMs: 20,
@@ -53,7 +63,8 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
               scenarios: [scenario({ requests, concurrency, warmup: concurrency })],
             },
             {
-              tokenizer: 'none',
+              tokenizer: fullPath ? 'offline' : 'none',
+              sinks: fullPath ? [new JsonlRecordWriter(recordsFile)] : [],
               onRecord: (record) => {
                 if (!record.isWarmup) records.push(record);
               },
@@ -66,6 +77,11 @@ describe('timing accuracy against the simulator (TTFT 200 ms, ITL 20 ms)', () =>
         }
         const group = summary.groups[0]!;
         expect(group.requests).toMatchObject({ total: requests, succeeded: requests, failed: 0 });
+        if (fullPath) {
+          const written = readFileSync(recordsFile, 'utf8').trim().split('\n');
+          expect(written).toHaveLength(requests + concurrency);
+          expect(group.token_count_mismatches).toBe(0);
+        }
         expect(Math.abs(group.itl!.p50 - 20)).toBeLessThanOrEqual(1);
         expect(Math.abs(group.chunk_gap!.p50 - 20)).toBeLessThanOrEqual(1);
         expect(Math.abs(group.tpot!.p50 - 20)).toBeLessThanOrEqual(1);

@@ -1,10 +1,16 @@
 import { nonNegativeNumber, strictObject } from '@llm-lens/config-fields';
 import type { RequestRecord } from '@llm-lens/core-timing';
 import { MemoryRecordSink } from '@llm-lens/metrics';
-import { createFakeProvider, FakeTransport, fakeStream } from '@llm-lens/providers-core/testing';
+import {
+  createFakeProvider,
+  FakeTransport,
+  fakeProviderFactory,
+  fakeStream,
+} from '@llm-lens/providers-core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type BenchmarkTarget,
+  createTargets,
   EARLY_STOP_AFTER,
   ExtensionRegistry,
   type LoadPattern,
@@ -184,5 +190,38 @@ describe('record sinks', () => {
     expect(sink.isClosed).toBe(true);
     expect(sink.records.map((r) => r.requestId)).toEqual(order);
     expect(sink.records).toHaveLength(14);
+  });
+});
+
+describe('createTargets', () => {
+  it('builds targets through the factory of each type, with its settings validated and defaulted', async () => {
+    const registry = new ExtensionRegistry();
+    registry.register({ providerFactories: [fakeProviderFactory] });
+    const resolved = await createTargets(
+      [{ name: 'f', type: 'fake', models: ['a', 'b'], tokens: '3' }],
+      registry,
+    );
+    try {
+      expect(resolved.targets.map((t) => [t.provider.name, t.model])).toEqual([
+        ['f', 'a'],
+        ['f', 'b'],
+      ]);
+      expect(resolved.targets[0]!.portable?.settings).toMatchObject({
+        tokens: 3,
+        ttft_ms: 5,
+        fail: 'none',
+      });
+      expect(resolved.endpoints.get('f')).toBe('a fake transport (no network)');
+    } finally {
+      await resolved.close();
+    }
+    await expect(
+      createTargets(
+        [{ name: 'g', type: 'fake', models: ['a'], tokenz: 3, fail: 'maybe' }],
+        registry,
+      ),
+    ).rejects.toThrow(
+      'provider "g" (type fake): tokenz: not a setting of provider type fake; fail: must be one of none | refused | http_500 | http_401, got "maybe"',
+    );
   });
 });

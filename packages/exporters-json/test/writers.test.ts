@@ -40,13 +40,28 @@ describe('JsonlRecordWriter', () => {
     expect(JSON.parse(lines[0]!).e2e_ms).toBe(5);
   });
 
-  it('makes each line readable before close, so an interrupted run keeps what finished', async () => {
+  it('makes each line readable within 50 ms, before close, so an interrupted run keeps what finished', async () => {
     const path = join(dir, 'streamed.jsonl');
     const writer = new JsonlRecordWriter(path);
     writer.write(record('first'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(readFileSync(path, 'utf8')).toContain('"request_id":"first"');
+    writer.write(record('second'));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(readFileSync(path, 'utf8')).toContain('"request_id":"second"');
     await writer.close();
+  });
+
+  it('writes many records in few writes, and reports a full buffer until it drains', async () => {
+    const path = join(dir, 'many.jsonl');
+    const writer = new JsonlRecordWriter(path);
+    let full = 0;
+    for (let i = 0; i < 5000; i++) if (!writer.write(record(`r${i}`))) full++;
+    // 5000 lines of ~600 bytes: 64 KB batches overflow the stream's 16 KB buffer at once.
+    expect(full).toBeGreaterThan(0);
+    await writer.drain();
+    await writer.close();
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(5000);
+    expect(JSON.parse(lines[4999]!).request_id).toBe('r4999');
   });
 });
 

@@ -1,6 +1,7 @@
 import { ERROR_CLASSES, type RequestRecord, type TokenCountSource } from '@llm-lens/core-timing';
 import { type DistributionSummary, LatencyHistogram, round3 } from './histogram.js';
 import {
+  type AddSample,
   LATENCY_COLLECTORS,
   LATENCY_METRICS,
   type LatencyMetric,
@@ -102,6 +103,8 @@ export interface EncodedAggregator {
 class GroupState {
   readonly latency = new Map<LatencyMetric, LatencyHistogram>();
   readonly rates = new Map<RateMetric, RateHistogram>();
+  /** One sample-adding function per latency metric, made once: `add` runs per record. */
+  readonly adders: ReadonlyArray<readonly [LatencyMetric, AddSample]>;
   readonly requests = { total: 0, succeeded: 0, failed: 0, warmup: 0 };
   readonly errors = new Map<string, number>();
   readonly examples = new Map<string, string>();
@@ -124,6 +127,11 @@ class GroupState {
   ) {
     for (const metric of LATENCY_METRICS) this.latency.set(metric, new LatencyHistogram());
     for (const metric of RATE_METRICS) this.rates.set(metric, new RateHistogram());
+    this.adders = LATENCY_METRICS.map((metric) => {
+      const histogram = this.histogram(metric);
+      const add: AddSample = (ns, count = 1) => histogram.recordNs(ns, count);
+      return [metric, add] as const;
+    });
   }
 
   histogram(metric: LatencyMetric): LatencyHistogram {
@@ -176,10 +184,7 @@ export class Aggregator {
       return;
     }
     group.requests.succeeded += 1;
-    for (const metric of LATENCY_METRICS) {
-      const histogram = group.histogram(metric);
-      LATENCY_COLLECTORS[metric](record, (ns, count = 1) => histogram.recordNs(ns, count));
-    }
+    for (const [metric, add] of group.adders) LATENCY_COLLECTORS[metric](record, add);
     for (const metric of RATE_METRICS) {
       const rate = RATE_COLLECTORS[metric](record);
       if (rate !== undefined) group.rate(metric).record(rate);

@@ -88,6 +88,7 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
   try {
     return statSync(path);
   } catch {
+    // ENOENT, or ENOTDIR under a file: either way nothing is there.
     return undefined;
   }
 }

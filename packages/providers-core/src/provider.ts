@@ -87,8 +87,8 @@ export type ResponseHeaders = Readonly<Record<string, string | string[] | undefi
 
 /**
  * The contract every adapter satisfies. An adapter builds requests and parses responses;
- * it never times anything and never retries (the executor does both, the same way for
- * every provider).
+ * it never times anything and never retries: timing is the executor's, the same way for every
+ * provider, and retries belong in a transport interceptor (see transport.ts).
  */
 export interface Provider {
   /** Registry id, e.g. `openai`, `openai-compatible`. */

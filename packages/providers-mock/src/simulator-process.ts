@@ -15,7 +15,6 @@ const cpuUs = (): number => {
 const print = (message: unknown): void => {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 };
-print({ baseUrl: simulator.baseUrl, seed: simulator.seed });
 process.on('SIGUSR2', () => print({ cpuUs: cpuUs() }));
 let isStopping = false;
 const stop = async (): Promise<void> => {
@@ -28,3 +27,5 @@ const stop = async (): Promise<void> => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+// Ready only once the handlers are in place: a signal sent right after would kill it.
+print({ baseUrl: simulator.baseUrl, seed: simulator.seed });

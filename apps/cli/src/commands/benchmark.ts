@@ -216,7 +216,7 @@ export async function configFromArgs(
     maxTokens: args.maxTokens,
     temperature: args.temperature,
     stream: args.stream,
-    timeoutMs: args.timeout,
+    timeout: args.timeout,
     output: args.output,
     records: args.records,
     recordTokens: args.recordTokens,

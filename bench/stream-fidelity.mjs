@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPlan } from '@llm-lens/executor';
-import { createTokenCounter, HttpTransport } from '@llm-lens/providers-core';
+import { HttpTransport } from '@llm-lens/providers-core';
+import { readWriteLogFile, spawnSimulator } from '@llm-lens/providers-mock';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import { describeDistribution } from './distribution.mjs';
-import { readWriteLog, spawnSimulator } from './spawn-simulator.mjs';
 
 const NS_PER_MS = 1e6;
 
@@ -37,9 +37,7 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
   });
   const transport = new HttpTransport();
   const target = { provider, transport, model: 'mock-model' };
-  const tokenCounterFor = scenario.tokenizer
-    ? (model) => createTokenCounter(model)
-    : () => undefined;
+  const tokenizer = scenario.tokenizer ? 'offline' : 'none';
   const plan = (name, requests) => ({
     targets: [target],
     scenarios: [
@@ -55,7 +53,7 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
   });
   try {
     // Warm-up opens every connection and warms the JIT; its records are not joined.
-    await runPlan(plan('warmup', scenario.concurrency), { tokenCounterFor });
+    await runPlan(plan('warmup', scenario.concurrency), { tokenizer });
 
     const records = [];
     const simulatorCpuBefore = await simulator.cpuUs();
@@ -63,7 +61,7 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
     const cpuBefore = process.cpuUsage();
     const startNs = process.hrtime.bigint();
     const summary = await runPlan(plan(scenario.name, scenario.requests), {
-      tokenCounterFor,
+      tokenizer,
       onRecord: (record) => records.push(record),
       // As the CLI runs on a terminal: live progress (done, rate, p50 TTFT) every 200 ms.
       onProgress: () => {},
@@ -74,7 +72,7 @@ export async function runStreamScenario(scenario, { simulatorCore } = {}) {
     const simulatorCpuUs = (await simulator.cpuUs()) - simulatorCpuBefore;
     await transport.close();
     await simulator.close();
-    const writes = readWriteLog(logFile);
+    const writes = readWriteLogFile(logFile);
     return {
       ...joinWithWriteLog(records, writes),
       simulatorTicks: describeTicks(records, writes, scenario.itlMs),

@@ -2,9 +2,9 @@
 // lockstep streams read by three bare readers that only stamp and count. If a hand-written
 // HTTP reader were much cheaper than undici, it would show here.
 import net from 'node:net';
+import { spawnSimulator } from '@llm-lens/providers-mock';
 import { Agent } from 'undici';
 import { dispatchBare } from './bare-dispatch.mjs';
-import { spawnSimulator } from './spawn-simulator.mjs';
 
 // The last bytes of a chunked body: the empty last chunk after the previous chunk's CRLF.
 const BODY_END = Buffer.from('\r\n0\r\n\r\n');

@@ -3,11 +3,11 @@
 
 import { runPlan } from '@llm-lens/executor';
 import { HttpTransport } from '@llm-lens/providers-core';
+import { spawnSimulator } from '@llm-lens/providers-mock';
 import { createOpenAIProvider } from '@llm-lens/providers-openai';
 import autocannon from 'autocannon';
 import { Agent } from 'undici';
 import { dispatchBare } from './bare-dispatch.mjs';
-import { spawnSimulator } from './spawn-simulator.mjs';
 
 const PROMPT = 'Say something.';
 const INPUT = { model: 'mock-model', prompt: PROMPT, stream: false };
@@ -47,7 +47,7 @@ function executorClient(connections) {
     try {
       const cpuBefore = process.cpuUsage();
       const startNs = process.hrtime.bigint();
-      const summary = await runPlan(plan, { tokenCounterFor: () => undefined });
+      const summary = await runPlan(plan, { tokenizer: 'none' });
       const elapsedS = Number(process.hrtime.bigint() - startNs) / 1e9;
       const outcome = result(
         requests,
