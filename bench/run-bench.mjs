@@ -323,7 +323,7 @@ function waveMarkdown(waves, search) {
   const lines = [];
   if (waves.length > 0) {
     lines.push(
-      '| C | ITL | TTFT p99 err llm-lens / bare (ms) | ratio | chunk-gap p99 err llm-lens / bare (ms) | ratio | ELD max llm-lens / bare (ms) | verdict |',
+      '| C | ITL | TTFT p99 err llm-lens / bare (ms) | ratio | chunk-gap p99 err llm-lens / bare (ms) | ratio | ELD max, measured phase, llm-lens / bare (ms) | verdict |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
     );
   }
@@ -340,7 +340,7 @@ function waveMarkdown(waves, search) {
           )
           .join('; ')}`;
     lines.push(
-      `| ${w.scenario.concurrency} | ${w.scenario.itlMs} ms | ${f2(m.ttftP99.lens)} / ${f2(m.ttftP99.bare)} | ${ratio(m.ttftP99)} | ${f2(m.gapP99.lens)} / ${f2(m.gapP99.bare)} | ${ratio(m.gapP99)} | ${f2(m.eventLoopDelayMax.lens)} / ${f2(m.eventLoopDelayMax.bare)} | ${verdict} |`,
+      `| ${w.scenario.concurrency} | ${w.scenario.itlMs} ms | ${f2(m.ttftP99.lens)} / ${f2(m.ttftP99.bare)} | ${ratio(m.ttftP99)} | ${f2(m.gapP99.lens)} / ${f2(m.gapP99.bare)} | ${ratio(m.gapP99)} | ${f2(m.measuredEventLoopDelayMax.lens)} / ${f2(m.measuredEventLoopDelayMax.bare)} | ${verdict} |`,
     );
   }
   if (search?.steps) {
@@ -523,7 +523,7 @@ async function main() {
     console.log(
       `Waves (independent schedules started together, closed loop; ${WAVE_MODEL}, offline tokenizer, usage in the final chunk only). ` +
         'llm-lens = the CLI path (JSONL records file, progress line, registry); bare = stamp-only undici reader. ' +
-        'Errors = client stamp − simulator write stamp, ms; ELD = event-loop delay (warm-up + measured; "meas." = measured phase only); ' +
+        'Errors = client stamp − simulator write stamp, ms; ELD = event-loop delay, the run\'s own figure (llm-lens: RunSummary.fidelity, measured phase; bare: its monitor over warm-up and measured phase); "ELD max meas." = the bench\'s monitor over the measured phase, the same for both clients; ' +
         'preempt = involuntary context switches in the measured phase; others = CPU of other processes, % of a core:',
     );
     printWaveTable(waves.flatMap((w) => w.runs));

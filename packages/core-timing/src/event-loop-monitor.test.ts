@@ -56,4 +56,30 @@ describe('EventLoopMonitor', () => {
     await delay(20);
     expect(monitor.snapshot().maxMs).toBeLessThan(25);
   });
+
+  it('covers only the windows between start and stop, across several', async () => {
+    monitor = new EventLoopMonitor();
+    monitor.start();
+    await delay(5);
+    blockLoopFor(15);
+    await delay(10);
+    monitor.stop();
+    const first = monitor.snapshot();
+    // A longer stall while stopped (a warm-up between measured phases) is not seen...
+    blockLoopFor(60);
+    await delay(5);
+    monitor.start();
+    await delay(5);
+    blockLoopFor(15);
+    await delay(10);
+    monitor.stop();
+    const both = monitor.snapshot();
+    expect(first.maxMs).toBeGreaterThanOrEqual(10);
+    expect(both.maxMs).toBeGreaterThanOrEqual(10);
+    expect(both.maxMs).toBeLessThan(50);
+    // ...while the samples and the busy share of both windows add up.
+    expect(both.samples).toBeGreaterThan(first.samples);
+    expect(both.utilization).toBeGreaterThan(0.2);
+    expect(both.utilization).toBeLessThanOrEqual(1);
+  });
 });

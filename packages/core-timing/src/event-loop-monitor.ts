@@ -1,8 +1,8 @@
 import {
+  createHistogram,
   type EventLoopUtilization,
-  type IntervalHistogram,
-  monitorEventLoopDelay,
   performance,
+  type RecordableHistogram,
 } from 'node:perf_hooks';
 
 /**
@@ -33,47 +33,70 @@ export interface EventLoopSnapshot {
 
 /**
  * Measures how late the event loop runs while a benchmark is in flight, so a run can say
- * when its own process, not the API, was the bottleneck.
+ * when its own process, not the API, was the bottleneck. It may be started and stopped
+ * several times (a run's measured phases, warm-ups left out): the snapshot covers every
+ * window since construction or the last reset.
  */
 export class EventLoopMonitor {
   readonly resolutionMs: number;
-  private readonly histogram: IntervalHistogram;
+  /** The windows already closed. */
+  private readonly closed: RecordableHistogram = createHistogram();
+  /** The open window's samples: time between timer turns, as `monitorEventLoopDelay` takes. */
+  private window: RecordableHistogram | undefined;
+  private sampler: NodeJS.Timeout | undefined;
   private eluStart: EventLoopUtilization | undefined;
-  private eluEnd: EventLoopUtilization | undefined;
+  /** Busy and idle time of the windows already closed, milliseconds. */
+  private closedActiveMs = 0;
+  private closedIdleMs = 0;
   private isRunning = false;
 
   constructor(options: EventLoopMonitorOptions = {}) {
     this.resolutionMs = options.resolutionMs ?? DEFAULT_EVENT_LOOP_RESOLUTION_MS;
-    this.histogram = monitorEventLoopDelay({ resolution: this.resolutionMs });
   }
 
-  /** Starts sampling; a no-op when already running. */
+  /** Starts (or resumes) sampling; a no-op when already running. */
   start(): void {
     if (this.isRunning) return;
     this.isRunning = true;
     this.eluStart = performance.eventLoopUtilization();
-    this.eluEnd = undefined;
-    this.histogram.enable();
+    // A fresh window per start: Node's own monitorEventLoopDelay, re-enabled after a
+    // pause, records the whole pause as one delay. recordDelta() is native and allocates
+    // nothing; its first call only sets the reference time.
+    const window = createHistogram();
+    window.recordDelta();
+    this.window = window;
+    this.sampler = setInterval(() => window.recordDelta(), this.resolutionMs);
+    this.sampler.unref();
   }
 
-  /** Stops sampling; the snapshot keeps describing the window up to now. */
+  /** Stops sampling; the snapshot keeps describing the windows up to now. */
   stop(): void {
     if (!this.isRunning) return;
     this.isRunning = false;
-    this.histogram.disable();
-    this.eluEnd = performance.eventLoopUtilization();
+    clearInterval(this.sampler);
+    this.sampler = undefined;
+    if (this.window !== undefined) this.closed.add(this.window);
+    this.window = undefined;
+    this.closeWindow();
   }
 
   /** Drops the samples so far; a running monitor keeps sampling from now on. */
   reset(): void {
-    this.histogram.reset();
-    this.eluStart = performance.eventLoopUtilization();
-    this.eluEnd = this.isRunning ? undefined : this.eluStart;
+    this.closed.reset();
+    this.window?.reset();
+    this.closedActiveMs = 0;
+    this.closedIdleMs = 0;
+    this.eluStart = this.isRunning ? performance.eventLoopUtilization() : undefined;
   }
 
-  /** Delay percentiles and utilization of the window since start (or the last reset). */
+  /** Delay percentiles and utilization of every window since construction (or the last reset). */
   snapshot(): EventLoopSnapshot {
-    const h = this.histogram;
+    let h = this.closed;
+    if (this.window !== undefined) {
+      h = createHistogram();
+      h.add(this.closed);
+      h.add(this.window);
+    }
     const utilization = this.utilization();
     if (h.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, utilization, samples: 0 };
     // Node's samples include the sampling interval itself; subtracting it leaves the delay
@@ -89,9 +112,22 @@ export class EventLoopMonitor {
     };
   }
 
+  private closeWindow(): void {
+    if (this.eluStart === undefined) return;
+    const window = performance.eventLoopUtilization(this.eluStart);
+    this.closedActiveMs += window.active;
+    this.closedIdleMs += window.idle;
+    this.eluStart = undefined;
+  }
+
   private utilization(): number {
-    if (this.eluStart === undefined) return 0;
-    const end = this.eluEnd ?? performance.eventLoopUtilization();
-    return performance.eventLoopUtilization(end, this.eluStart).utilization;
+    let active = this.closedActiveMs;
+    let idle = this.closedIdleMs;
+    if (this.isRunning && this.eluStart !== undefined) {
+      const open = performance.eventLoopUtilization(this.eluStart);
+      active += open.active;
+      idle += open.idle;
+    }
+    return active + idle > 0 ? active / (active + idle) : 0;
   }
 }

@@ -26,6 +26,8 @@ export interface PairRun {
   secrets: readonly string[];
   /** Every finished request, warm-up included, from a slice of accounting work. */
   onRecord(record: RequestRecord): void;
+  /** Told when the measured phase starts and when its last request is accounted for. */
+  onMeasuredPhase?(state: 'start' | 'end'): void;
 }
 
 /** The warm-up and measured load of a pair, whole (before any thread's share is taken). */
@@ -56,7 +58,12 @@ export async function runPair(run: PairRun, closedLoop: LoadPattern): Promise<Pa
     sent.warmup = await runPhase(run, closedLoop, run.warmup, true);
   }
   if (run.measure !== undefined && !run.stopSignal.aborted) {
-    sent.measure = await runPhase(run, run.pattern, run.measure, false);
+    run.onMeasuredPhase?.('start');
+    try {
+      sent.measure = await runPhase(run, run.pattern, run.measure, false);
+    } finally {
+      run.onMeasuredPhase?.('end');
+    }
   }
   return sent;
 }

@@ -243,8 +243,8 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
     options.tokenizer ?? 'none',
   );
   const closedLoop = context.registry.loadPattern('closed');
+  // Warm-ups are left out of the fidelity figures, as their records are of the statistics.
   const monitor = new EventLoopMonitor();
-  monitor.start();
   runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
   let complete = true;
   try {
@@ -273,6 +273,7 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
               aggregator.add(record);
               tracker.accept(record);
             },
+            onMeasuredPhase: (state) => (state === 'start' ? monitor.start() : monitor.stop()),
           },
           closedLoop,
         );

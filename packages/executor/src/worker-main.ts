@@ -70,6 +70,8 @@ async function main(): Promise<void> {
           aggregator.add(record);
           batch.push(record);
         },
+        // Warm-ups are left out of the fidelity figures, as on the main thread.
+        onMeasuredPhase: (state) => (state === 'start' ? monitor.start() : monitor.stop()),
       },
       closedLoop,
     );
@@ -80,7 +82,6 @@ async function main(): Promise<void> {
   port.on('message', (message: MainToWorker) => {
     switch (message.type) {
       case 'pair':
-        monitor.start();
         runOne(message.pairIndex).catch(fail);
         return;
       case 'stop-pair':
