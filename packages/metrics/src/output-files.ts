@@ -53,8 +53,8 @@ export function probeOutputPath(path: string): string | undefined {
     createParentDirectories(path);
     closeSync(openSync(probe, 'wx'));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return `cannot be written (${code}: ${(error as Error).message})`;
+    // Node's fs messages start with the code: "ENOENT: no such file or directory, mkdir '…'".
+    return `cannot be written (${(error as Error).message}); choose a path in a directory where files can be created`;
   }
   try {
     unlinkSync(probe);
