@@ -54,7 +54,6 @@ describe('defaultConfig', () => {
         load: { type: 'closed' },
         max_tokens: 64,
         stream: true,
-        timeout_ms: 120_000,
       },
     ]);
   });
@@ -237,6 +236,47 @@ describe('applyOverrides', () => {
       '--requests: must be a positive integer, got NaN',
       '--temperature: must be a number between 0 and 2, got -1',
       '--max-error-rate: must be a number between 0 and 1, got 2',
+    ]);
+  });
+
+  it("sets every provider's TTFT and idle timeouts and event limit, keeping its other timeouts", () => {
+    const base = parseConfig(
+      {
+        providers: [
+          {
+            type: 'openai-compatible',
+            base_url: 'http://127.0.0.1:8000/v1',
+            models: ['m'],
+            timeouts: { total_ms: 2000, idle_ms: 900 },
+          },
+        ],
+        scenarios: [{ prompt: 'hi' }],
+      },
+      { env: {}, extensions },
+    );
+    // A file that sets no scenario timeout leaves the provider's total_ms in charge.
+    expect(base.scenarios[0]?.timeout_ms).toBeUndefined();
+    const config = applyOverrides(
+      base,
+      { ttftTimeout: 1500, maxEventBytes: 65_536 },
+      { extensions },
+    );
+    expect(config.providers[0]?.timeouts).toEqual({ total_ms: 2000, idle_ms: 900, ttft_ms: 1500 });
+    expect(config.providers[0]?.max_event_bytes).toBe(65_536);
+  });
+
+  it('reports a bad --idle-timeout or --max-event-bytes under its own flag name', () => {
+    const error = thrown(() =>
+      applyOverrides(
+        fileConfig(),
+        { ttftTimeout: 100, idleTimeout: -5, maxEventBytes: 0 },
+        { extensions },
+      ),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'invalid command-line flags (2 problems):',
+      '--idle-timeout: must be a positive integer, got -5',
+      '--max-event-bytes: must be a positive integer, got 0',
     ]);
   });
 

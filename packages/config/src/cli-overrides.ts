@@ -38,8 +38,14 @@ export interface CliOverrides {
   temperature?: number | undefined;
   /** `--stream` / `--no-stream` */
   stream?: boolean | undefined;
-  /** `--timeout`: per-request total timeout, ms. */
+  /** `--timeout`: per-request total timeout, ms (every scenario's `timeout_ms`). */
   timeout?: number | undefined;
+  /** `--ttft-timeout`: dispatch → first token limit, ms (every provider's `timeouts.ttft_ms`). */
+  ttftTimeout?: number | undefined;
+  /** `--idle-timeout`: longest silence inside a response, ms (every provider's `timeouts.idle_ms`). */
+  idleTimeout?: number | undefined;
+  /** `--max-event-bytes`: every provider's `max_event_bytes`. */
+  maxEventBytes?: number | undefined;
   /** `--output`: summary JSON path (outputs.summary). */
   output?: string | undefined;
   /** `--records`: JSONL records path (outputs.records). */
@@ -79,7 +85,6 @@ export function defaultConfig(): LensConfig {
         load: { type: DEFAULT_LOAD_TYPE },
         max_tokens: 64,
         stream: true,
-        timeout_ms: 120_000,
       },
     ],
     outputs: { record_tokens: false, max_error_rate: 1 },
@@ -95,6 +100,9 @@ const PROVIDER_FLAGS: Record<string, Flag[]> = {
   base_url: ['baseUrl', 'provider'],
   api_key_env: ['apiKeyEnv'],
   models: ['model', 'provider'],
+  'timeouts.ttft_ms': ['ttftTimeout'],
+  'timeouts.idle_ms': ['idleTimeout'],
+  max_event_bytes: ['maxEventBytes'],
 };
 const SCENARIO_FLAGS: Record<string, Flag[]> = {
   prompt: ['prompt'],
@@ -158,6 +166,13 @@ export function applyOverrides(
       unused.delete('apiKeyEnv');
     }
     if (model !== undefined) provider.models = [model];
+    if (overrides.ttftTimeout !== undefined || overrides.idleTimeout !== undefined) {
+      const timeouts = { ...provider.timeouts };
+      if (overrides.ttftTimeout !== undefined) timeouts.ttft_ms = overrides.ttftTimeout;
+      if (overrides.idleTimeout !== undefined) timeouts.idle_ms = overrides.idleTimeout;
+      provider.timeouts = timeouts;
+    }
+    if (overrides.maxEventBytes !== undefined) provider.max_event_bytes = overrides.maxEventBytes;
   }
   if (unused.size > 0) {
     const types = [...new Set(merged.providers.map((p) => p.type))].join(', ');
@@ -237,11 +252,11 @@ function toFlagIssue(
   overrides: CliOverrides,
   config: LensConfig,
 ): ConfigIssue {
-  const [section, second, third] = issue.path;
+  const [section, second, third, fourth] = issue.path;
   let table: Record<string, Flag[]> | undefined;
   let field: PropertyKey | undefined;
   if (section === 'providers' && typeof second === 'number')
-    [table, field] = [PROVIDER_FLAGS, third];
+    [table, field] = [PROVIDER_FLAGS, third === 'timeouts' ? `timeouts.${String(fourth)}` : third];
   else if (section === 'scenarios' && typeof second === 'number')
     [table, field] = [SCENARIO_FLAGS, third];
   else if (section === 'outputs') [table, field] = [OUTPUT_FLAGS, second];

@@ -77,6 +77,7 @@ const PROVIDER_COMMON = {
   ),
   headers: z.preprocess(nullAsAbsent, headersSchema.optional()),
   timeouts: z.preprocess(nullAsAbsent, timeoutsSchema.optional()),
+  max_event_bytes: positiveInt().optional(),
 };
 
 type Shape = Record<string, z.ZodType>;
@@ -203,7 +204,7 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       max_tokens: positiveInt().optional(),
       temperature: numberBetween(0, 2).optional(),
       stream: flag().default(true),
-      timeout_ms: positiveInt().default(120_000),
+      timeout_ms: positiveInt().optional(),
       providers: listOf(
         text('a provider name'),
         'a non-empty list of provider names',

@@ -30,6 +30,11 @@ export interface ProviderConfig {
   /** Extra request headers (never credentials). */
   headers?: Record<string, string>;
   timeouts?: ProviderTimeouts;
+  /**
+   * Largest response line, event or non-streaming body accepted, bytes; a larger one fails
+   * its request as `protocol` and closes the connection. Default 8 MiB.
+   */
+  max_event_bytes?: number;
   /** The type's own settings. */
   [setting: string]: unknown;
 }
@@ -68,8 +73,10 @@ export interface ScenarioConfig {
   temperature?: number;
   /** Stream the response; default true. */
   stream: boolean;
-  /** Per-request total timeout, ms; default 120000. */
-  timeout_ms: number;
+  /**
+   * Per-request total timeout, ms. Unset: the provider's `timeouts.total_ms`, else 120000.
+   */
+  timeout_ms?: number;
   /** Provider names this scenario runs against; unset means all. */
   providers?: string[];
 }

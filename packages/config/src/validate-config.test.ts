@@ -32,7 +32,6 @@ describe('validateConfig', () => {
             warmup: 0,
             load: { type: 'closed' },
             stream: true,
-            timeout_ms: 120_000,
           },
         ],
         outputs: { record_tokens: false, max_error_rate: 1 },
@@ -144,7 +143,7 @@ describe('validateConfig', () => {
       }),
     ).toEqual([
       'providers[0].baseUrl: unknown key, did you mean "base_url"?',
-      'providers[1].zzz: unknown key; valid keys here: name, type, models, options, headers, timeouts, mock, api',
+      'providers[1].zzz: unknown key; valid keys here: name, type, models, options, headers, timeouts, max_event_bytes, mock, api',
       'scenarios[0].concurency: unknown key, did you mean "concurrency"?',
       'scenarios[0].zzzzzz: unknown key; valid keys here: name, prompt, prompt_file, messages, requests, concurrency, warmup, load, max_tokens, temperature, stream, timeout_ms, providers',
       'output: unknown key, did you mean "outputs"?',

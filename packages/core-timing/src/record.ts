@@ -86,6 +86,17 @@ export interface RequestRecord {
   /** Server and client token counts both exist and differ by more than 5%. */
   tokenCountMismatch?: boolean;
   /**
+   * Part of the tokenizer's count was estimated rather than counted: a delta or text held an
+   * unbroken run of letters so long that exact BPE would block the event loop (its cost
+   * grows with the square of the run's length).
+   */
+  tokenCountEstimated?: boolean;
+  /**
+   * Why the server's usage report was ignored: a count that is not a whole number from 0 to
+   * 10^9. The output count then comes from the tokenizer or the event count.
+   */
+  usageIgnored?: string;
+  /**
    * Arrival of every token-bearing event, nanoseconds after dispatch (Float64 holds
    * integer nanoseconds exactly up to 104 days), and how many tokens each carried.
    */

@@ -8,7 +8,7 @@ export { evenShare, proportionalShare } from './load/load-pattern.js';
 export type { EarlyStopRule, ProgressEvent } from './pair-tracker.js';
 export { EARLY_STOP_AFTER } from './pair-tracker.js';
 export type { BenchmarkPlan, BenchmarkTarget, LoadPlan, ScenarioPlan } from './plan.js';
-export { requestInput, requestTimeouts } from './plan.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, requestInput, requestTimeouts } from './plan.js';
 export type { TokenizerChoice } from './preload.js';
 export { preloadForRun } from './preload.js';
 export type { ProfileOptions } from './profile-request.js';

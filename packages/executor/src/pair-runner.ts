@@ -151,6 +151,9 @@ class PhaseDriver implements LoadDriver {
         tokenCounter: run.tokenCounter,
         signal: run.cancelSignal,
         secrets: run.secrets,
+        ...(run.target.maxEventBytes === undefined
+          ? {}
+          : { maxEventBytes: run.target.maxEventBytes }),
         ...(this.#request === undefined ? {} : { request: this.#request }),
       },
       (finished) => {

@@ -16,6 +16,8 @@ export interface BenchmarkTarget {
   extraBody?: Readonly<Record<string, unknown>>;
   /** Provider-level timeouts; a scenario's total timeout overrides totalMs. */
   timeouts?: RequestTimeouts;
+  /** Largest response line, event or body accepted, bytes. Default `DEFAULT_MAX_EVENT_BYTES`. */
+  maxEventBytes?: number;
   /**
    * How a worker thread builds the same target: a registered provider type and settings
    * (see `createTargets`). Required to run with more than one worker thread.
@@ -46,7 +48,7 @@ export interface ScenarioPlan {
   stream: boolean;
   maxTokens?: number;
   temperature?: number;
-  /** Per-request total timeout, milliseconds. */
+  /** Per-request total timeout, ms; wins over the target's. Unset: the target's, else 120000. */
   timeoutMs?: number;
   /** Run only against targets whose provider name is listed; undefined → every target. */
   providers?: readonly string[];
@@ -74,12 +76,20 @@ export function requestInput(
   return input;
 }
 
-/** The target's timeouts, with the scenario's total timeout taking precedence. */
+/** The total timeout of a request when neither its scenario nor its provider sets one, ms. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+/**
+ * A request's timeouts. The total: the scenario's (`--timeout` sets every scenario's), else
+ * the provider's `timeouts.total_ms`, else {@link DEFAULT_REQUEST_TIMEOUT_MS}. TTFT and idle
+ * limits are the provider's (`--ttft-timeout` and `--idle-timeout` set every provider's);
+ * unset, there are none beyond the transport's own header and body timeouts.
+ */
 export function requestTimeouts(
   target: Pick<BenchmarkTarget, 'timeouts'>,
-  scenario: ScenarioPlan,
+  scenario: Pick<ScenarioPlan, 'timeoutMs'>,
 ): RequestTimeouts {
   const timeouts: RequestTimeouts = { ...target.timeouts };
-  if (scenario.timeoutMs !== undefined) timeouts.totalMs = scenario.timeoutMs;
+  timeouts.totalMs = scenario.timeoutMs ?? target.timeouts?.totalMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return timeouts;
 }

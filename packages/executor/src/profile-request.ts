@@ -40,6 +40,7 @@ export async function profileRequest(
     anchor,
     timeouts,
     secrets: options.secrets ?? [],
+    ...(target.maxEventBytes === undefined ? {} : { maxEventBytes: target.maxEventBytes }),
   };
   if (warmups > 0) {
     const warmTransport = options.warmupTransport ?? new HttpTransport();

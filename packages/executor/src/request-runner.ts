@@ -8,6 +8,7 @@ import {
 } from '@llm-lens/core-timing';
 import {
   classifyTransportError,
+  DEFAULT_MAX_EVENT_BYTES,
   type ErrorClassification,
   type HttpRequestSpec,
   type InFlightRequest,
@@ -17,6 +18,7 @@ import {
   type ResponseSink,
   type StreamEvent,
   type Transport,
+  truncateErrorMessage,
   type Usage,
 } from '@llm-lens/providers-core';
 import type { TokenCountCache, WholeTextCount } from './token-count-cache.js';
@@ -45,6 +47,11 @@ export interface RequestContext {
   timeouts: RequestTimeouts;
   /** Per-event token counting when the server does not report it; undefined → 1 per event. */
   tokenCounter: TokenCountCache | undefined;
+  /**
+   * Largest response line, event or body accepted, bytes; a larger one fails the request as
+   * `protocol` and closes its connection. Default `DEFAULT_MAX_EVENT_BYTES` (8 MiB).
+   */
+  maxEventBytes?: number;
   /** Aborting cancels the request (class `cancelled`). */
   signal?: AbortSignal;
   /**
@@ -64,6 +71,14 @@ export interface RequestContext {
 const TOKEN_MISMATCH_RATIO = 0.05;
 /** How much of an error body is kept to classify it. */
 const ERROR_BODY_LIMIT = 16 * 1024;
+/** Bytes of a body quoted when it turns out not to be in the protocol (an HTML login page). */
+const FIRST_BYTES_QUOTED = 48;
+/**
+ * How long a stream whose end marker arrived may take to end its body. Servers end it at
+ * once; one that keeps the connection open after `[DONE]` has still sent a complete
+ * response, so the request completes at its end marker and the connection is closed.
+ */
+export const END_MARKER_GRACE_MS = 1000;
 
 /**
  * Runs one request and measures it. Never throws: every failure becomes a record with an
@@ -161,6 +176,16 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private finished = false;
   private endFailure: ErrorClassification | undefined;
   private wholeCount: WholeTextCount | undefined;
+  /** Why the server's usage was ignored, when it was. */
+  private usageIgnored: string | undefined;
+  private hasEstimatedCount = false;
+  /** Events the decoder produced, token-bearing or not: whether the body spoke the protocol. */
+  private decodedEvents = 0;
+  /** The start of the body, kept in case it is not in the protocol. */
+  private firstBytes: string | undefined;
+  /** Arrival of the chunk that carried the end marker (0 until then). */
+  private endMarkerNs = 0n;
+  private graceHandle: NodeJS.Timeout | undefined;
   private timeoutHandles: NodeJS.Timeout[] = [];
   private idleHandle: NodeJS.Timeout | undefined;
   private lastChunkNs = 0n;
@@ -176,7 +201,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     private readonly onEnd: (finished: FinishedRequest) => void,
   ) {
     this.timer = new StreamTimer(ctx.scheduledNs);
-    this.decoder = ctx.provider.createDecoder(ctx.input);
+    this.decoder = ctx.provider.createDecoder(ctx.input, {
+      maxEventBytes: ctx.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    });
     this.emitEvent = (event) => this.handleEvent(event);
   }
 
@@ -267,6 +294,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
 
   onError(error: Error, stampNs: bigint): void {
     this.drainQueued();
+    // What the socket does after the end marker (a reset, garbage, a timeout while it
+    // stays open) does not undo a complete response.
+    if (this.completeAtEndMarker() || this.completeAtUnterminatedMarker()) return;
     this.fail(
       this.failure ??
         classifyTransportError(error, { afterHeaders: this.timer.headersNs !== undefined }),
@@ -281,12 +311,72 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       if (this.errorBody.length < ERROR_BODY_LIMIT) this.errorBody += chunk.toString('utf8');
       return;
     }
+    this.firstBytes ??= chunk.toString('utf8', 0, FIRST_BYTES_QUOTED);
+    if (this.endMarkerNs !== 0n) return;
     this.currentStamp = stampNs;
     try {
       this.decoder.push(chunk, this.emitEvent);
     } catch (error) {
-      this.cancel({ errorClass: 'protocol', message: messageOf(error) });
+      this.cancel({ errorClass: 'protocol', message: this.unexpectedBody() ?? messageOf(error) });
+      return;
     }
+    if (this.decoder.sawEndMarker) {
+      this.endMarkerNs = stampNs;
+      this.graceHandle = setTimeout(this.onGraceOver, END_MARKER_GRACE_MS);
+    }
+  }
+
+  private readonly onGraceOver = (): void => {
+    if (this.completeAtEndMarker()) this.inFlight?.cancel();
+  };
+
+  /**
+   * Completes the request at its end marker when one arrived and the body did not end
+   * normally; false when there was none (or the request is already finished).
+   */
+  private completeAtEndMarker(): boolean {
+    if (this.endMarkerNs === 0n || this.finished) return false;
+    this.finish(this.failure, this.endMarkerNs);
+    return true;
+  }
+
+  /**
+   * A stream whose bytes end in an end marker not yet closed by its blank line
+   * (`data: [DONE]`) when the connection failed: complete, as it would be had the body ended
+   * there. False when the bytes do not end so.
+   */
+  private completeAtUnterminatedMarker(): boolean {
+    if (this.finished || !this.ctx.input.stream || this.status < 200 || this.status >= 300) {
+      return false;
+    }
+    try {
+      this.currentStamp = this.lastChunkNs;
+      this.decoder.end(this.emitEvent);
+    } catch {
+      return false;
+    }
+    if (!this.decoder.sawEndMarker) return false;
+    this.endMarkerNs = this.lastChunkNs;
+    return this.completeAtEndMarker();
+  }
+
+  /**
+   * What arrived instead of the protocol, when the headers say so: a compressed body that was
+   * not asked for, or a media type other than the decoder's (an HTML login page from a
+   * proxy, a JSON object to a streaming request). Undefined when nothing says so.
+   */
+  private unexpectedBody(): string | undefined {
+    const first = JSON.stringify(this.firstBytes ?? '');
+    const encoding = headerOf(this.headers, 'content-encoding');
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      return `the server sent a body with content-encoding ${encoding}, which was not asked for and is not decoded (first bytes: ${first})`;
+    }
+    const expected = this.decoder.expectedContentType;
+    if (expected === undefined || this.decodedEvents > 0) return undefined;
+    const contentType = headerOf(this.headers, 'content-type');
+    const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+    if (mediaType === expected) return undefined;
+    return `expected ${expected}, got ${mediaType === undefined || mediaType === '' ? 'no content-type' : mediaType} (first bytes: ${first})`;
   }
 
   /** Parses this request's queued chunks now (before judging an end or a timeout). */
@@ -295,7 +385,11 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   }
 
   private handleEvent(event: StreamEvent): void {
-    if (event.usage) this.usage = { ...this.usage, ...event.usage };
+    this.decodedEvents++;
+    if (event.usage) {
+      if (event.usage.ignoredReason === undefined) this.usage = { ...this.usage, ...event.usage };
+      else this.usageIgnored ??= event.usage.ignoredReason;
+    }
     if (event.error && !this.failure) {
       this.failure = this.ctx.provider.classifyStreamError(event.error);
     }
@@ -314,10 +408,13 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       tokens = event.serverTokens;
       this.serverTokenEvents++;
     } else if (counter) {
-      tokens = Math.max(
-        1,
-        counter.count(text) + counter.count(reasoningText) + counter.count(toolText),
-      );
+      let counted = counter.count(text);
+      let isEstimated = counter.lastCountEstimated;
+      counted += counter.count(reasoningText);
+      isEstimated ||= counter.lastCountEstimated;
+      counted += counter.count(toolText);
+      if (isEstimated || counter.lastCountEstimated) this.hasEstimatedCount = true;
+      tokens = Math.max(1, counted);
     } else {
       tokens = 1;
     }
@@ -330,7 +427,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     if (idleMs === undefined) return;
     this.lastChunkNs = fromNs;
     const check = () => {
-      if (this.finished) return;
+      if (this.finished || this.completeAtEndMarker()) return;
       const silentMs = Number(now() - this.lastChunkNs) / 1e6;
       if (silentMs >= idleMs) {
         this.cancel({
@@ -351,6 +448,10 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
 
   private cancel(reason: ErrorClassification): void {
     if (this.finished || this.failure?.errorClass === reason.errorClass) return;
+    if (this.completeAtEndMarker()) {
+      this.inFlight?.cancel();
+      return;
+    }
     this.failure = reason;
     if (this.inFlight) this.inFlight.cancel();
     else this.isCancelRequested = true;
@@ -367,23 +468,31 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       );
       return;
     }
-    try {
-      this.currentStamp = stampNs;
-      this.decoder.end(this.emitEvent);
-    } catch (error) {
-      this.fail({ errorClass: 'protocol', message: messageOf(error) }, stampNs);
-      return;
+    if (this.endMarkerNs === 0n) {
+      try {
+        this.currentStamp = stampNs;
+        this.decoder.end(this.emitEvent);
+      } catch (error) {
+        this.fail(
+          { errorClass: 'protocol', message: this.unexpectedBody() ?? messageOf(error) },
+          stampNs,
+        );
+        return;
+      }
     }
     if (this.failure) {
       this.fail(this.failure, stampNs);
       return;
     }
     if (!this.decoder.sawEndMarker) {
+      const unexpected = this.unexpectedBody();
       this.fail(
-        {
-          errorClass: 'stream_interrupted',
-          message: 'the response ended without its end marker (e.g. data: [DONE])',
-        },
+        unexpected === undefined
+          ? {
+              errorClass: 'stream_interrupted',
+              message: 'the response ended without its end marker (e.g. data: [DONE])',
+            }
+          : { errorClass: 'protocol', message: unexpected },
         stampNs,
       );
       return;
@@ -400,6 +509,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     this.finished = true;
     for (const handle of this.timeoutHandles) clearTimeout(handle);
     if (this.idleHandle) clearTimeout(this.idleHandle);
+    if (this.graceHandle) clearTimeout(this.graceHandle);
     if (this.ctx.signal) unwatchSignal(this.ctx.signal, this);
     this.timer.markEnd(stampNs);
     this.endFailure = failure;
@@ -446,12 +556,15 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     if (this.status !== 0) record.httpStatus = this.status;
     if (failure) {
       record.errorClass = failure.errorClass as ErrorClass;
-      record.errorMessage = redact(failure.message, ctx.secrets);
+      record.errorMessage = truncateErrorMessage(redact(failure.message, ctx.secrets));
       if (failure.persistent === true) record.errorIsPersistent = true;
     }
     if (counts.outputTokens !== undefined) record.outputTokens = counts.outputTokens;
     if (counts.source !== undefined) record.tokenCountSource = counts.source;
     if (counts.mismatch !== undefined) record.tokenCountMismatch = counts.mismatch;
+    if (counts.estimated) record.tokenCountEstimated = true;
+    if (this.usageIgnored !== undefined)
+      record.usageIgnored = truncateErrorMessage(this.usageIgnored);
     const usage = this.usage;
     if (usage?.inputTokens !== undefined) record.inputTokens = usage.inputTokens;
     if (usage?.reasoningTokens !== undefined) record.reasoningTokens = usage.reasoningTokens;
@@ -464,10 +577,13 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     outputTokens?: number;
     source?: TokenCountSource;
     mismatch?: boolean;
+    estimated?: boolean;
   } {
     const events = this.timer.eventCount;
     const serverCount = this.usage?.outputTokens;
     let clientCount: number | undefined;
+    // An estimate of a pathological text is no basis for a mismatch verdict, nor exact.
+    const estimated = this.hasEstimatedCount || this.wholeCount?.estimated === true;
     if (this.wholeCount !== undefined) clientCount = this.wholeCount.total;
     else if (this.hasServerTokenCounts() || this.ctx.tokenCounter !== undefined) {
       clientCount = this.timer.clientTokenCount;
@@ -477,7 +593,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
         outputTokens: serverCount,
         source: 'server_usage',
       };
-      if (clientCount !== undefined && events > 0) {
+      if (clientCount !== undefined && events > 0 && !estimated) {
         result.mismatch =
           Math.abs(serverCount - clientCount) > TOKEN_MISMATCH_RATIO * Math.max(serverCount, 1);
       }
@@ -485,10 +601,20 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     }
     if (events === 0) return {};
     if (clientCount !== undefined) {
-      return { outputTokens: clientCount, source: 'tokenizer' };
+      return estimated
+        ? { outputTokens: clientCount, source: 'tokenizer', estimated }
+        : { outputTokens: clientCount, source: 'tokenizer' };
     }
     return { outputTokens: events, source: 'event_count' };
   }
+}
+
+function headerOf(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  name: string,
+): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function redact(message: string, secrets: readonly string[] | undefined): string {

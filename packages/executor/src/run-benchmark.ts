@@ -18,8 +18,8 @@ export function planFromConfig(
       warmup: s.warmup,
       load: { type, settings },
       stream: s.stream,
-      timeoutMs: s.timeout_ms,
     };
+    if (s.timeout_ms !== undefined) scenario.timeoutMs = s.timeout_ms;
     if (s.max_tokens !== undefined) scenario.maxTokens = s.max_tokens;
     if (s.temperature !== undefined) scenario.temperature = s.temperature;
     if (s.providers !== undefined) scenario.providers = s.providers;

@@ -19,7 +19,12 @@ import { ExecutorError } from './executor-error.js';
 import type { LoadPattern } from './load/load-pattern.js';
 import { pairShapes, runPair } from './pair-runner.js';
 import { type PairTracker, type ProgressEvent, PairTracker as Tracker } from './pair-tracker.js';
-import type { BenchmarkPlan, BenchmarkTarget, ScenarioPlan } from './plan.js';
+import {
+  type BenchmarkPlan,
+  type BenchmarkTarget,
+  requestTimeouts,
+  type ScenarioPlan,
+} from './plan.js';
 import { preloadForRun, type TokenizerChoice } from './preload.js';
 import { ExtensionRegistry } from './registry.js';
 import { SinkWriter } from './sink-writer.js';
@@ -137,8 +142,13 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await sinks.close();
   }
+  const timeouts = pairs
+    .map(({ target, scenario }) => requestTimeouts(target, scenario).totalMs)
+    .filter((ms): ms is number => ms !== undefined);
   const fidelity = buildFidelity(threads, {
     ...(options.clientBoundP99Ms === undefined ? {} : { thresholdP99Ms: options.clientBoundP99Ms }),
+    ttftP50Ms: aggregator.lowestGroupPercentile('ttft', 50),
+    ...(timeouts.length === 0 ? {} : { requestTimeoutMs: Math.min(...timeouts) }),
     workers,
     ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
   });

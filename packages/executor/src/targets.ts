@@ -71,6 +71,7 @@ export async function createTargets(
         if (settings.options !== undefined) target.extraBody = settings.options;
         const timeouts = requestTimeoutsOf(settings);
         if (timeouts !== undefined) target.timeouts = timeouts;
+        if (settings.max_event_bytes !== undefined) target.maxEventBytes = settings.max_event_bytes;
         targets.push(target);
       }
     }
@@ -82,7 +83,15 @@ export async function createTargets(
 }
 
 /** Keys every provider entry has, validated by the config package for files. */
-const COMMON_KEYS = new Set(['name', 'type', 'models', 'options', 'headers', 'timeouts']);
+const COMMON_KEYS = new Set([
+  'name',
+  'type',
+  'models',
+  'options',
+  'headers',
+  'timeouts',
+  'max_event_bytes',
+]);
 
 /**
  * The entry with its type's own settings run through the factory's schema: what a config

@@ -29,6 +29,10 @@ export interface RecordJson {
   cached_input_tokens: number | null;
   token_count_source: string | null;
   token_count_mismatch: boolean | null;
+  /** True when part of the tokenizer's count was estimated (an unbroken run of letters too long to tokenize within the per-event budget). */
+  token_count_estimated: boolean | null;
+  /** Why the server's usage report was ignored (a count that is not a token count), or null. */
+  usage_ignored: string | null;
   token_events: number;
   /** Only with `recordTokens`: arrival of each token event, ms after dispatch. */
   token_offsets_ms?: number[];
@@ -74,6 +78,8 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     cached_input_tokens: record.cachedInputTokens ?? null,
     token_count_source: record.tokenCountSource ?? null,
     token_count_mismatch: record.tokenCountMismatch ?? null,
+    token_count_estimated: record.tokenCountEstimated ?? null,
+    usage_ignored: record.usageIgnored ?? null,
     token_events: record.tokenEventOffsetsNs.length,
   };
   if (options.recordTokens) {

@@ -174,6 +174,7 @@ describe('Aggregator', () => {
       'tokens',
       'token_count_sources',
       'token_count_mismatches',
+      'out_of_range_samples',
       'throughput',
       'errors',
       'error_examples',
@@ -254,6 +255,27 @@ describe('Aggregator', () => {
     near(group?.ttfb?.max, 50);
     expect(group?.tokens.output).toBe(4);
     expect(group?.token_count_mismatches).toBe(1);
+  });
+
+  it('never throws on absurd token counts and says how many values were out of range', () => {
+    const aggregator = new Aggregator();
+    // 10^300 output tokens in 5 ms is an infinite rate; 10^20 overflows hdr's range.
+    aggregator.add(makeRecord({ e2eNs: 5n * MS, outputTokens: 1e300, tpotNs: 1n }));
+    aggregator.add(makeRecord({ e2eNs: 5n * MS, outputTokens: 1e20, inputTokens: 1e308 }));
+    aggregator.add(makeRecord({ e2eNs: 5n * MS, inputTokens: 1e308 }));
+    aggregator.add(makeRecord({ e2eNs: 5n * MS, outputTokens: 10, inputTokens: 3 }));
+    const [group] = aggregator.summarize(options);
+    expect(group?.requests.succeeded).toBe(4);
+    // The infinite rate is left out, the 10^20 one is capped: both counted.
+    expect(group?.output_tokens_per_s?.count).toBe(2);
+    expect(group?.out_of_range_samples).toBe(3);
+    expect(Number.isFinite(group?.tokens.input)).toBe(true);
+    expect(Number.isFinite(group?.tokens.output)).toBe(true);
+    const merged = new Aggregator();
+    merged.mergeEncoded(JSON.parse(JSON.stringify(aggregator.encodeGroups())));
+    const [mergedGroup] = merged.summarize(options);
+    expect(mergedGroup?.out_of_range_samples).toBe(group?.out_of_range_samples);
+    expect(mergedGroup?.output_tokens_per_s).toEqual(group?.output_tokens_per_s);
   });
 
   it('keeps one group per provider/model/scenario in first-seen order', () => {

@@ -62,6 +62,12 @@ export type GroupSummary = {
   tokens: TokenTotals;
   token_count_sources: Record<TokenCountSource, number>;
   token_count_mismatches: number;
+  /**
+   * Values no distribution or total could hold as sent (a server reporting 10^20 tokens
+   * gives an absurd rate): non-finite or negative ones are left out, larger ones are
+   * recorded at the ceiling. 0 in a sane run.
+   */
+  out_of_range_samples: number;
   throughput: { window_s: number; requests_per_s: number; output_tokens_per_s: number };
   errors: Record<string, number>;
   /** The first message of each error class (measured requests), at most 200 characters. */
@@ -87,6 +93,8 @@ export interface EncodedGroup {
   tokens: TokenTotals;
   token_count_sources: Record<TokenCountSource, number>;
   token_count_mismatches: number;
+  /** See GroupSummary; absent from encodings of older workers. */
+  out_of_range_samples?: number;
   /** Earliest dispatch and latest end of the measured requests, epoch ms; null if none. */
   window: { start_ms: number; end_ms: number } | null;
   /** Only the distributions that hold samples. */
@@ -115,6 +123,8 @@ class GroupState {
     event_count: 0,
   };
   mismatches = 0;
+  /** Token totals that were not finite, non-negative numbers (left out). */
+  outOfRangeTotals = 0;
   planned: number | null = null;
   stoppedEarly: string | null = null;
   windowStartMs = Number.POSITIVE_INFINITY;
@@ -140,6 +150,22 @@ class GroupState {
 
   rate(metric: RateMetric): RateHistogram {
     return this.rates.get(metric)!;
+  }
+
+  /** Samples out of range in every distribution, plus token totals left out. */
+  outOfRange(): number {
+    let n = this.outOfRangeTotals;
+    for (const h of this.latency.values()) n += h.outOfRange;
+    for (const h of this.rates.values()) n += h.outOfRange;
+    return n;
+  }
+
+  addTokens(field: keyof TokenTotals, value: number | undefined): void {
+    if (value === undefined) return;
+    const total = this.tokens[field] + value;
+    // A library caller may pass any number; the totals stay finite whatever it is.
+    if (value >= 0 && Number.isFinite(total)) this.tokens[field] = total;
+    else this.outOfRangeTotals += 1;
   }
 
   extendWindow(startMs: number, endMs: number): void {
@@ -189,10 +215,10 @@ export class Aggregator {
       const rate = RATE_COLLECTORS[metric](record);
       if (rate !== undefined) group.rate(metric).record(rate);
     }
-    group.tokens.input += record.inputTokens ?? 0;
-    group.tokens.output += record.outputTokens ?? 0;
-    group.tokens.reasoning += record.reasoningTokens ?? 0;
-    group.tokens.cached_input += record.cachedInputTokens ?? 0;
+    group.addTokens('input', record.inputTokens);
+    group.addTokens('output', record.outputTokens);
+    group.addTokens('reasoning', record.reasoningTokens);
+    group.addTokens('cached_input', record.cachedInputTokens);
     if (record.tokenCountSource !== undefined) group.sources[record.tokenCountSource] += 1;
   }
 
@@ -204,6 +230,19 @@ export class Aggregator {
   /** Why a group stopped sending before its plan was done (an early stop, not an interrupt). */
   noteStoppedEarly(provider: string, model: string, scenario: string, reason: string): void {
     this.group(provider, model, scenario).stoppedEarly = reason;
+  }
+
+  /**
+   * The lowest value of one latency percentile over the groups that have samples, ms; null
+   * when none has. What the fidelity verdict compares a stall with.
+   */
+  lowestGroupPercentile(metric: LatencyMetric, percentile: number): number | null {
+    let lowest: number | null = null;
+    for (const group of this.groups.values()) {
+      const value = group.histogram(metric).percentile(percentile);
+      if (value !== null && (lowest === null || value < lowest)) lowest = value;
+    }
+    return lowest;
   }
 
   /** One summary per group, in the order the groups were first seen. */
@@ -240,6 +279,7 @@ export class Aggregator {
         tokens: { ...group.tokens },
         token_count_sources: { ...group.sources },
         token_count_mismatches: group.mismatches,
+        out_of_range_samples: group.outOfRange(),
         window:
           group.windowStartMs <= group.windowEndMs
             ? { start_ms: group.windowStartMs, end_ms: group.windowEndMs }
@@ -275,6 +315,7 @@ export class Aggregator {
       group.sources.tokenizer += incoming.token_count_sources.tokenizer;
       group.sources.event_count += incoming.token_count_sources.event_count;
       group.mismatches += incoming.token_count_mismatches;
+      group.outOfRangeTotals += incoming.out_of_range_samples ?? 0;
       if (incoming.window) group.extendWindow(incoming.window.start_ms, incoming.window.end_ms);
       for (const metric of LATENCY_METRICS) {
         const encodedHistogram = incoming.histograms[metric];
@@ -334,6 +375,7 @@ function summarizeGroup(
     tokens: { ...group.tokens },
     token_count_sources: { ...group.sources },
     token_count_mismatches: group.mismatches,
+    out_of_range_samples: group.outOfRange(),
     throughput: {
       window_s: windowS,
       requests_per_s: perSecond(succeeded),

@@ -78,4 +78,26 @@ describe('buildFidelity', () => {
     ]);
     expect(fidelity.warnings[0]).toContain('worker-2 thread');
   });
+
+  it('flags one stall longer than the TTFT p50 or the request timeout, however short the run', () => {
+    // The case: a 30,000-character word blocked the loop 1.5 s in a 9-sample run.
+    const shortStalled: EventLoopSnapshot = { ...calmLoop, p99Ms: 1557, maxMs: 1557, samples: 9 };
+    const stalled = buildFidelity(main(shortStalled), { ttftP50Ms: 16, requestTimeoutMs: 120_000 });
+    expect(stalled.client_bound).toBe(true);
+    expect(stalled.warnings).toEqual([
+      expect.stringMatching(
+        /main thread's event loop stalled for 1557 ms at once, longer than the TTFT p50 \(16 ms\)/,
+      ),
+    ]);
+    // A long run whose p99 is calm but whose max outlasts the per-request timeout.
+    const oneStall: EventLoopSnapshot = { ...calmLoop, maxMs: 5615 };
+    const timedOut = buildFidelity(main(oneStall), { ttftP50Ms: 8000, requestTimeoutMs: 2000 });
+    expect(timedOut.client_bound).toBe(true);
+    expect(timedOut.warnings[0]).toMatch(/longer than the per-request timeout \(2000 ms\)/);
+    // The same max below both limits is no verdict of its own.
+    expect(
+      buildFidelity(main(oneStall), { ttftP50Ms: 8000, requestTimeoutMs: 120_000 }).client_bound,
+    ).toBe(false);
+    expect(buildFidelity(main(calmLoop), { ttftP50Ms: null }).client_bound).toBe(false);
+  });
 });

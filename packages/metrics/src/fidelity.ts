@@ -64,6 +64,14 @@ export interface FidelityOptions {
    */
   isBehindSchedule?: boolean;
   calibration?: FidelityCalibration | null;
+  /**
+   * The run's shortest TTFT p50 over its groups, ms (null or undefined: none measured). One
+   * stall longer than this delays a typical first token by more than the whole of it, so an
+   * event-loop delay max above it marks the run client-bound whatever the p99 says.
+   */
+  ttftP50Ms?: number | null;
+  /** The shortest per-request total timeout of the run, ms; a stall longer than it can time out healthy requests. */
+  requestTimeoutMs?: number;
   /** Further warnings to carry into the summary, in order. Default none. */
   warnings?: string[];
 }
@@ -95,6 +103,25 @@ export function buildFidelity(
       `event-loop delay p99 of the ${t.thread} thread was ${t.event_loop_delay_p99_ms} ms (threshold ${threshold} ms): latencies include time this process was busy; lower the concurrency or use more worker threads (--workers)`,
     );
   }
+  // One long stall is judged however few samples the run has: a single blocked second in a
+  // short run falsifies the requests it overlapped, and a p99 cannot see it.
+  const stallLimits: Array<{ ms: number; what: string }> = [];
+  if (options.requestTimeoutMs !== undefined) {
+    stallLimits.push({ ms: options.requestTimeoutMs, what: 'the per-request timeout' });
+  }
+  if (options.ttftP50Ms !== undefined && options.ttftP50Ms !== null && options.ttftP50Ms > 0) {
+    stallLimits.push({ ms: options.ttftP50Ms, what: 'the TTFT p50' });
+  }
+  let isStalled = false;
+  for (const t of perThread) {
+    const exceeded = stallLimits.filter((limit) => t.event_loop_delay_max_ms > limit.ms);
+    if (exceeded.length === 0) continue;
+    isStalled = true;
+    const limit = exceeded.reduce((a, b) => (a.ms <= b.ms ? a : b));
+    warnings.push(
+      `the ${t.thread} thread's event loop stalled for ${t.event_loop_delay_max_ms} ms at once, longer than ${limit.what} (${round3(limit.ms)} ms): requests in flight then were stamped late or timed out; the cause can be a garbage-collection pause, one huge response (a long unbroken word, an enormous event) or a blocking plugin`,
+    );
+  }
   if (isBehind) {
     warnings.push(
       'the client fell behind its send schedule: compare e2e_from_schedule with e2e, and lower the rate or add workers',
@@ -102,7 +129,7 @@ export function buildFidelity(
   }
   warnings.push(...(options.warnings ?? []));
   let clientBound: boolean | null;
-  if (boundThreads.length > 0 || isBehind) clientBound = true;
+  if (boundThreads.length > 0 || isBehind || isStalled) clientBound = true;
   else clientBound = judged.length === 0 ? null : false;
   return {
     event_loop_delay_p99_ms: worstP99,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from './histogram.js';
-import { MetricsError } from './metrics-error.js';
+import { LatencyHistogram, MAX_RECORDED_COUNT, MAX_RECORDED_VALUE } from './histogram.js';
 import { RateHistogram } from './rate-histogram.js';
 
 const MS = 1_000_000n;
@@ -90,17 +89,29 @@ describe('LatencyHistogram', () => {
     expectWithinHdrPrecision(h.summary()?.max ?? 0, 7_200_000);
   });
 
-  it('rejects negative and non-finite durations with LENS_METRICS_VALUE_INVALID', () => {
+  it('leaves out negative and non-finite durations and counts them, never throwing', () => {
     const h = new LatencyHistogram();
-    expect(() => h.recordNs(-5_000n)).toThrow(MetricsError);
-    expect(() => h.recordNs(Number.NaN)).toThrow(/finite and non-negative/);
-    expect(() => h.recordNs(1_000, 1.5)).toThrow(/non-negative integer/);
-    try {
-      h.recordNs(-1_000_000);
-    } catch (err) {
-      expect((err as MetricsError).code).toBe('LENS_METRICS_VALUE_INVALID');
-    }
+    h.recordNs(-5_000n);
+    h.recordNs(Number.NaN);
+    h.recordNs(Number.POSITIVE_INFINITY);
+    h.recordNs(1_000, -2);
     expect(h.count).toBe(0);
+    expect(h.outOfRange).toBe(4);
+  });
+
+  it('records values above the ceiling at the ceiling and counts them', () => {
+    const h = new LatencyHistogram();
+    // 10^20 tokens' worth of microseconds: hdr itself would throw "Index Out Of Bounds".
+    h.recordNs(1e26);
+    h.recordNs(2 ** 60 * 1_000);
+    h.recordNs(1_000_000, 2 ** 40);
+    h.recordNs(5_000_000);
+    expect(h.outOfRange).toBe(3);
+    expect(h.count).toBe(3 + MAX_RECORDED_COUNT);
+    expectWithinHdrPrecision(h.summary()?.max ?? 0, MAX_RECORDED_VALUE / 1000);
+    const merged = LatencyHistogram.decode(new LatencyHistogram().encode());
+    merged.merge(h);
+    expect(merged.outOfRange).toBe(3);
   });
 
   it('merges encoded halves into exactly the summary of one histogram of the whole', () => {
@@ -182,9 +193,14 @@ describe('RateHistogram', () => {
     expect(merged.summary()).toEqual(whole.summary());
   });
 
-  it('rejects a negative rate', () => {
-    expect(() => new RateHistogram().record(-1)).toThrow(
-      expect.objectContaining({ code: 'LENS_METRICS_VALUE_INVALID' }),
-    );
+  it('leaves out a negative or infinite rate and caps an absurd one', () => {
+    const h = new RateHistogram();
+    h.record(-1);
+    h.record(Number.POSITIVE_INFINITY);
+    h.record(1e300);
+    h.record(42);
+    expect(h.outOfRange).toBe(3);
+    expect(h.count).toBe(2);
+    expect(h.percentile(50)).toBeCloseTo(42, 1);
   });
 });

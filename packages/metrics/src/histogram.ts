@@ -82,25 +82,16 @@ export function summarizeHdr(hdr: Histogram, unitsPerReported: number): Distribu
   };
 }
 
-/** Checks that a sample is a finite, non-negative number before it reaches hdr. */
-export function assertRecordable(value: number, what: string): void {
-  if (!Number.isFinite(value) || value < 0) {
-    throw new MetricsError(
-      'LENS_METRICS_VALUE_INVALID',
-      `cannot record ${what} ${value}: samples must be finite and non-negative`,
-    );
-  }
-}
+/**
+ * Largest value recorded as itself, in the recorded unit: 2^40 µs is 12.7 days, 2^40
+ * milli-tokens/s is 1.1 billion tokens/s. A larger value (a server that reports 10^20
+ * tokens) is recorded at this ceiling rather than growing the histogram toward hdr's limits,
+ * where it throws.
+ */
+export const MAX_RECORDED_VALUE = 2 ** 40;
 
-/** Checks that a sample count is a non-negative integer. */
-export function assertCount(count: number): void {
-  if (!Number.isInteger(count) || count < 0) {
-    throw new MetricsError(
-      'LENS_METRICS_VALUE_INVALID',
-      `cannot record a sample ${count} times: the count must be a non-negative integer`,
-    );
-  }
-}
+/** Most samples one call records; a larger count (a server-reported token burst) is capped. */
+export const MAX_RECORDED_COUNT = 2 ** 20;
 
 /** Rounds to 3 decimals, the precision every reported number carries. */
 export function round3(value: number): number {
@@ -121,12 +112,30 @@ export abstract class ScaledHistogram {
     this.hdr = hdr;
   }
 
-  /** Records `count` samples of an integer value in the recorded unit. */
-  protected recordScaled(value: number, count: number, what: string): void {
-    assertRecordable(value, what);
-    assertCount(count);
-    if (count === 1) this.hdr.recordValue(value);
-    else if (count > 0) this.hdr.recordValueWithCount(value, count);
+  /**
+   * Samples that were outside what a distribution can hold: non-finite or negative values
+   * (left out), values above {@link MAX_RECORDED_VALUE} or counts above
+   * {@link MAX_RECORDED_COUNT} (recorded at the ceiling). Recording never throws for them:
+   * whatever a server sends, the run goes on and the summary says how many there were.
+   */
+  outOfRange = 0;
+
+  /** Records `count` samples of a value in the recorded unit (rounded to an integer). */
+  protected recordScaled(value: number, count: number): void {
+    if (
+      !(value >= 0 && value <= MAX_RECORDED_VALUE) ||
+      !(count >= 0 && count <= MAX_RECORDED_COUNT)
+    ) {
+      // NaN fails both comparisons, so it lands here too.
+      this.outOfRange += 1;
+      if (!(value >= 0) || !(count >= 0) || value === Number.POSITIVE_INFINITY) return;
+      value = Math.min(value, MAX_RECORDED_VALUE);
+      count = Math.min(count, MAX_RECORDED_COUNT);
+    }
+    const integer = Math.round(value);
+    const times = Math.round(count);
+    if (times === 1) this.hdr.recordValue(integer);
+    else if (times > 0) this.hdr.recordValueWithCount(integer, times);
   }
 
   /** Number of samples recorded. */
@@ -157,6 +166,7 @@ export abstract class ScaledHistogram {
   /** Adds every sample of `other` to this histogram; exact, bucket by bucket. */
   merge(other: this): void {
     this.hdr.add(other.hdr);
+    this.outOfRange += other.outOfRange;
   }
 }
 
@@ -178,7 +188,7 @@ export class LatencyHistogram extends ScaledHistogram {
    * @param count how many samples of this duration (default 1)
    */
   recordNs(ns: bigint | number, count = 1): void {
-    this.recordScaled(Math.round(Number(ns) / NS_PER_RECORDED_UNIT), count, 'duration (µs)');
+    this.recordScaled(Number(ns) / NS_PER_RECORDED_UNIT, count);
   }
 
   /** A histogram from `encode()` output. */

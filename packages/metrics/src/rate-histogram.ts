@@ -21,11 +21,7 @@ export class RateHistogram extends ScaledHistogram {
    * @param count how many samples of this rate (default 1)
    */
   record(perSecond: number, count = 1): void {
-    this.recordScaled(
-      Math.round(perSecond * RECORDED_UNITS_PER_RATE_UNIT),
-      count,
-      'rate (milli-units/s)',
-    );
+    this.recordScaled(perSecond * RECORDED_UNITS_PER_RATE_UNIT, count);
   }
 
   /** A histogram from `encode()` output. */

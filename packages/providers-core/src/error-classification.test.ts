@@ -1,3 +1,4 @@
+import { errors as undiciErrors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import {
   classifyHttpStatus,
@@ -8,6 +9,23 @@ import { LensProviderError } from './provider-error.js';
 
 const openAiError = (message: string, type = 'invalid_request_error'): string =>
   JSON.stringify({ error: { message, type, param: null, code: null } });
+
+// undici's typings omit the constructor's third argument (the unparsed bytes, kept as `data`)
+// and claim a string `code`, which undici 7 leaves undefined.
+const HTTPParserError = undiciErrors.HTTPParserError as unknown as new (
+  message: string,
+  code: string | undefined,
+  data: Buffer,
+) => Error & { code?: string };
+
+/** An undici 7 HTTPParserError as client-h1.js builds it. */
+function parserError(reason: string, data: string): Error & { code?: string } {
+  return new HTTPParserError(
+    `Response does not match the HTTP/1.1 protocol (${reason})`,
+    undefined,
+    Buffer.from(data),
+  );
+}
 
 function codedError(code: string, message = code, name = 'Error'): Error {
   const error = new Error(message) as Error & { code: string };
@@ -193,9 +211,80 @@ describe('classifyTransportError', () => {
   });
 
   it('maps malformed HTTP to protocol', () => {
-    expect(classifyTransportError(codedError('HPE_INVALID_CHUNK_SIZE'), after).errorClass).toBe(
-      'protocol',
+    expect(
+      classifyTransportError(
+        codedError('HPE_INVALID_CHUNK_SIZE', 'Parse Error: Invalid character in chunk size'),
+        after,
+      ),
+    ).toEqual({
+      errorClass: 'protocol',
+      message:
+        'malformed HTTP response: Parse Error: Invalid character in chunk size (HPE_INVALID_CHUNK_SIZE)',
+    });
+  });
+
+  it('maps undici 7 HTTPParserError (no code) to protocol with its reason, before or after headers', () => {
+    const error = parserError('Invalid header token', ' text/plain\r\nContent-Length: 2\r\n\r\nok');
+    expect(error.code).toBeUndefined();
+    const expected = {
+      errorClass: 'protocol',
+      message:
+        'malformed HTTP response: Invalid header token at " text/plain\\r\\nContent-Length: 2\\r\\n\\r\\nok"',
+    };
+    expect(classifyTransportError(error, before)).toEqual(expected);
+    // A bad chunk size arrives after the headers: still protocol, not stream_interrupted.
+    expect(classifyTransportError(error, after)).toEqual(expected);
+    // Wrapped, as fetch and interceptors do.
+    const wrapped = new TypeError('fetch failed', { cause: error });
+    expect(classifyTransportError(wrapped, after)).toEqual(expected);
+  });
+
+  it('calls a response that is not HTTP at all protocol, persistent, with a hint', () => {
+    const banner = parserError('Expected HTTP/, RTSP/ or ICE/', 'SSH-2.0-OpenSSH_9.6\r\n');
+    expect(classifyTransportError(banner, before)).toEqual({
+      errorClass: 'protocol',
+      message:
+        'malformed HTTP response: Expected HTTP/, RTSP/ or ICE/ at "SSH-2.0-OpenSSH_9.6\\r\\n" (is something other than an HTTP/1.1 server listening at this address?)',
+      persistent: true,
+    });
+  });
+
+  it('maps header overflow, response size and unsolicited interim responses to protocol', () => {
+    const overflow = classifyTransportError(new undiciErrors.HeadersOverflowError(), before);
+    expect(overflow.errorClass).toBe('protocol');
+    expect(overflow.message).toMatch(
+      /^malformed HTTP response: the response headers were too large \(over \d+ bytes, Node's --max-http-header-size\) \(UND_ERR_HEADERS_OVERFLOW\)$/,
     );
+    const tooBig = classifyTransportError(new undiciErrors.ResponseExceededMaxSizeError(), after);
+    expect(tooBig.errorClass).toBe('protocol');
+    expect(tooBig.message).toContain('(UND_ERR_RES_EXCEEDED_MAX_SIZE)');
+    const continued = classifyTransportError(new undiciErrors.SocketError('bad response'), before);
+    expect(continued).toEqual({
+      errorClass: 'protocol',
+      message:
+        'malformed HTTP response: the server sent an interim 100 Continue the request did not ask for, which the HTTP client (undici 7) cannot skip (bad response) (UND_ERR_SOCKET)',
+    });
+    const upgrade = classifyTransportError(new undiciErrors.SocketError('bad upgrade'), before);
+    expect(upgrade.errorClass).toBe('protocol');
+    expect(upgrade.message).toContain('switched protocols');
+    // Any other socket error is still the connection's fault.
+    expect(
+      classifyTransportError(new undiciErrors.SocketError('other side closed'), before).errorClass,
+    ).toBe('network');
+  });
+
+  it('reads a Content-Length mismatch before the headers as bad headers, after them as a cut body', () => {
+    const mismatch = new undiciErrors.ResponseContentLengthMismatchError();
+    expect(classifyTransportError(mismatch, before)).toEqual({
+      errorClass: 'protocol',
+      message:
+        'malformed HTTP response: invalid headers after a Content-Length header, such as duplicate or conflicting Content-Length values (UND_ERR_RES_CONTENT_LENGTH_MISMATCH)',
+    });
+    expect(classifyTransportError(mismatch, after)).toEqual({
+      errorClass: 'stream_interrupted',
+      message:
+        'stream interrupted, the body ended before its Content-Length: Response body length does not match content-length header (UND_ERR_RES_CONTENT_LENGTH_MISMATCH)',
+    });
   });
 
   it('keeps the class a LensProviderError carries, or derives it from the code', () => {

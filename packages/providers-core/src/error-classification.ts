@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import type { ErrorClass } from '@llm-lens/core-timing';
 import type { ErrorClassification, ResponseHeaders } from './provider.js';
 import { LensProviderError } from './provider-error.js';
@@ -210,6 +211,107 @@ function nameOf(error: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** The first error of `error`'s chain (itself, its first aggregated error, its causes) that `matches`. */
+function findInChain(
+  error: unknown,
+  matches: (candidate: object) => boolean,
+): Record<string, unknown> | undefined {
+  let current = error;
+  // Bounded: a cause cycle must not hang the classification of a failed request.
+  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
+    if (matches(current)) return current as Record<string, unknown>;
+    const record = current as { cause?: unknown; errors?: unknown };
+    current = Array.isArray(record.errors) ? record.errors[0] : record.cause;
+  }
+  return undefined;
+}
+
+function isParserError(candidate: object): boolean {
+  if (nameOf(candidate) === 'HTTPParserError') return true;
+  const code = (candidate as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('HPE_');
+}
+
+/** Characters of the offending response bytes quoted in a malformed-HTTP message. */
+const MALFORMED_SNIPPET_CHARS = 40;
+
+/**
+ * A response that broke HTTP/1.1, however undici reported it, or undefined. undici 7 raises
+ * `HTTPParserError` (its llhttp reason in the message, the bytes from the failure on in
+ * `data`, and no `code`: it looks the code up by number in a table keyed by name), and hides
+ * some parser failures behind other errors: see the README's "Malformed HTTP responses".
+ */
+function malformedResponse(
+  error: unknown,
+  code: string | undefined,
+  afterHeaders: boolean,
+): ErrorClassification | undefined {
+  const prefix = 'malformed HTTP response: ';
+  const suffix = code === undefined ? '' : ` (${code})`;
+  const parserError = findInChain(error, isParserError);
+  if (parserError !== undefined) {
+    const text = typeof parserError.message === 'string' ? parserError.message : String(error);
+    // "Response does not match the HTTP/1.1 protocol (Invalid header token)": the reason.
+    const reason = /\(([^()]+)\)$/.exec(text)?.[1] ?? text;
+    const data = typeof parserError.data === 'string' ? parserError.data : '';
+    const at =
+      data.length === 0 ? '' : ` at ${JSON.stringify(data.slice(0, MALFORMED_SNIPPET_CHARS))}`;
+    // The status line did not even start with "HTTP/": not an HTTP/1.x server (SSH, an
+    // HTTP/2-only or TLS port, ...). Every request there fails the same way.
+    if (reason.startsWith('Expected HTTP/')) {
+      return {
+        errorClass: 'protocol',
+        message: `${prefix}${reason}${at} (is something other than an HTTP/1.1 server listening at this address?)${suffix}`,
+        persistent: true,
+      };
+    }
+    return { errorClass: 'protocol', message: `${prefix}${reason}${at}${suffix}` };
+  }
+  switch (code) {
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return {
+        errorClass: 'protocol',
+        message: `${prefix}the response headers were too large (over ${maxHeaderSize} bytes, Node's --max-http-header-size)${suffix}`,
+      };
+    case 'UND_ERR_RES_EXCEEDED_MAX_SIZE':
+      return {
+        errorClass: 'protocol',
+        message: `${prefix}the response exceeded the client's maximum response size${suffix}`,
+      };
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      // undici turns any parser failure that follows a Content-Length header into this error
+      // (client-h1.js createError); before the headers were delivered no body was read, so
+      // the headers themselves were bad. After them it means a body cut short: not here.
+      if (afterHeaders) return undefined;
+      return {
+        errorClass: 'protocol',
+        message: `${prefix}invalid headers after a Content-Length header, such as duplicate or conflicting Content-Length values${suffix}`,
+      };
+    case 'UND_ERR_SOCKET': {
+      const socketError = findInChain(
+        error,
+        (candidate) => (candidate as { code?: unknown }).code === code,
+      );
+      const message = socketError?.message;
+      // client-h1.js destroys the socket with these two messages when the response holds a
+      // status it cannot handle; neither is a connection problem.
+      if (message === 'bad response') {
+        return {
+          errorClass: 'protocol',
+          message: `${prefix}the server sent an interim 100 Continue the request did not ask for, which the HTTP client (undici 7) cannot skip (bad response)${suffix}`,
+        };
+      }
+      if (message === 'bad upgrade') {
+        return {
+          errorClass: 'protocol',
+          message: `${prefix}the server switched protocols (101 Upgrade) without being asked (bad upgrade)${suffix}`,
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error && error.message.length > 0) return error.message;
   if (error instanceof AggregateError) {
@@ -272,9 +374,9 @@ export function classifyTransportError(
       persistent: true,
     };
   }
-  if (code?.startsWith('HPE_')) {
-    return { errorClass: 'protocol', message: `malformed HTTP response: ${text}${suffix}` };
-  }
+  // Before the afterHeaders branch: a body that breaks HTTP framing is not an interruption.
+  const malformed = malformedResponse(error, code, options.afterHeaders);
+  if (malformed !== undefined) return malformed;
   const hint = code === undefined ? undefined : NETWORK_HINTS[code];
   const detail = hint === undefined ? text : `${hint}: ${text}`;
   if (options.afterHeaders) {

@@ -19,6 +19,7 @@ export type { HttpTransportOptions } from './http-transport.js';
 export { HttpTransport, warmUpHttpClient } from './http-transport.js';
 export type {
   ChatMessage,
+  DecoderOptions,
   ErrorClassification,
   HttpRequestSpec,
   Provider,
@@ -46,7 +47,7 @@ export {
   readApiKey,
   withApiKeyRules,
 } from './provider-factory.js';
-export type { SseEvent } from './sse-parser.js';
+export type { SseEvent, SseParserOptions } from './sse-parser.js';
 export { SseParser } from './sse-parser.js';
 export type { TokenCounter, TokenizerEncoding } from './token-counter.js';
 export { createTokenCounter, tokenizerEncodingFor } from './token-counter.js';
@@ -58,3 +59,12 @@ export type {
   TransportInterceptor,
 } from './transport.js';
 export { abortError, asyncInterceptor, composeTransport } from './transport.js';
+export {
+  checkMaxEventBytes,
+  DEFAULT_MAX_EVENT_BYTES,
+  eventSizeError,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_TOKEN_COUNT,
+  tokenCountProblem,
+  truncateErrorMessage,
+} from './wire-limits.js';

@@ -27,6 +27,8 @@ export interface ProviderSettings {
   /** Extra request headers (never credentials). */
   headers?: Record<string, string>;
   timeouts?: ProviderTimeoutSettings;
+  /** Largest response line, event or body accepted, bytes (see `DecoderOptions`). */
+  max_event_bytes?: number;
   [setting: string]: unknown;
 }
 

@@ -27,16 +27,23 @@ export interface HttpRequestSpec {
   body?: string;
 }
 
-/** Token usage as reported by a server. */
+/**
+ * Token usage as reported by a server. Counts are validated where they are read (see
+ * `tokenCountProblem`): when any is not a token count, the whole report is dropped and only
+ * `ignoredReason` is set, so the run falls back to counting tokens itself.
+ */
 export interface Usage {
   inputTokens?: number;
   outputTokens?: number;
   reasoningTokens?: number;
   cachedInputTokens?: number;
+  /** Why the server's report was ignored, e.g. `usage ignored: completion_tokens 1e+300 is not a token count (...)`. */
+  ignoredReason?: string;
 }
 
 /** An error the server reported inside an otherwise successful response body. */
 export interface StreamErrorPayload {
+  /** The server's text, at most `MAX_ERROR_MESSAGE_CHARS` characters (cut ones end in '…'). */
   message: string;
   type?: string;
   code?: string | number;
@@ -61,7 +68,21 @@ export interface StreamEvent {
   error?: StreamErrorPayload;
 }
 
-/** Turns response body bytes into StreamEvents. One decoder per response; not reusable. */
+/** Options of `Provider.createDecoder`. */
+export interface DecoderOptions {
+  /**
+   * Largest piece of a body a decoder buffers: an SSE line or event, a whole JSON body.
+   * Beyond it `push` throws a `LENS_PROVIDER_PROTOCOL` error (class `protocol`), so a server
+   * that never ends a line cannot exhaust memory. Default `DEFAULT_MAX_EVENT_BYTES` (8 MiB).
+   */
+  maxEventBytes?: number;
+}
+
+/**
+ * Turns response body bytes into StreamEvents. One decoder per response; not reusable.
+ * `push` and `end` throw a `LensProviderError` (class `protocol`) when the body breaks the
+ * wire format; the caller then stops reading the response.
+ */
 export interface ResponseDecoder {
   /** Feeds body bytes; calls `emit` for every complete event they finish. */
   push(chunk: Uint8Array, emit: (event: StreamEvent) => void): void;
@@ -69,6 +90,11 @@ export interface ResponseDecoder {
   end(emit: (event: StreamEvent) => void): void;
   /** Whether the protocol's end marker (`[DONE]`, a complete JSON body, ...) was seen. */
   readonly sawEndMarker: boolean;
+  /**
+   * The media type a successful response of this decoder carries, e.g. `text/event-stream`.
+   * The runner uses it to say what arrived instead when a body is not in the protocol.
+   */
+  readonly expectedContentType?: string;
 }
 
 /** How a failure is classified, with an actionable message that holds no secrets. */
@@ -96,7 +122,8 @@ export interface Provider {
   /** Label used in results (defaults to id; the CLI may set a user-chosen name). */
   readonly name: string;
   buildRequest(input: ProviderRequestInput): HttpRequestSpec;
-  createDecoder(input: ProviderRequestInput): ResponseDecoder;
+  /** A decoder for the response to `input`; `options` bound what it may buffer. */
+  createDecoder(input: ProviderRequestInput, options?: DecoderOptions): ResponseDecoder;
   /** Classifies a non-2xx response from its status, headers and (possibly truncated) body. */
   classifyHttpError(status: number, headers: ResponseHeaders, body: string): ErrorClassification;
   /** Classifies an error payload that arrived inside a 2xx stream. */

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LensProviderError } from './provider-error.js';
 import { type SseEvent, SseParser } from './sse-parser.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './wire-limits.js';
 
 const encoder = new TextEncoder();
 
@@ -165,5 +167,157 @@ describe('SseParser', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+/** How many of `chunks` a parser with `maxEventChars` took before throwing, and the error. */
+function pushUntilThrow(
+  chunks: readonly string[],
+  maxEventChars?: number,
+): { accepted: number; events: SseEvent[]; error: unknown; parser: SseParser } {
+  const parser = new SseParser(maxEventChars === undefined ? {} : { maxEventChars });
+  const events: SseEvent[] = [];
+  let accepted = 0;
+  try {
+    for (const chunk of chunks) {
+      parser.push(encoder.encode(chunk), (event) => events.push(event));
+      accepted += 1;
+    }
+  } catch (error) {
+    return { accepted, events, error, parser };
+  }
+  return { accepted, events, error: undefined, parser };
+}
+
+describe('SseParser size limit', () => {
+  it('throws a protocol error at the chunk that takes an unterminated line past the limit', () => {
+    // 'data: ' then 10-character pieces: 96 characters after 9 pieces, 106 after 10.
+    const { accepted, error, parser } = pushUntilThrow(
+      ['data: ', ...Array.from({ length: 50 }, () => 'x'.repeat(10))],
+      100,
+    );
+    expect(accepted).toBe(10);
+    expect(error).toBeInstanceOf(LensProviderError);
+    expect((error as LensProviderError).code).toBe('LENS_PROVIDER_PROTOCOL');
+    expect((error as LensProviderError).errorClass).toBe('protocol');
+    expect((error as LensProviderError).message).toBe(
+      'an event-stream line or event exceeded the maximum event size of 100 bytes (raise it with --max-event-bytes / max_event_bytes if the server really sends events this large)',
+    );
+    // What was buffered is dropped at once, not kept until the parser is collected.
+    expect(parser.hasPendingData).toBe(false);
+  });
+
+  it('accepts a line of exactly the limit and refuses one character more, split or whole', () => {
+    const exact = `data: ${'a'.repeat(94)}`; // 100 characters
+    const fits = pushUntilThrow([exact.slice(0, 50), exact.slice(50), '\n\n'], 100);
+    expect(fits.error).toBeUndefined();
+    expect(fits.events.map((event) => event.data.length)).toEqual([94]);
+    const over = `${exact}a`;
+    expect(pushUntilThrow([over.slice(0, 50), over.slice(50), '\n\n'], 100).accepted).toBe(1);
+    // A too-long line that arrives whole, line end included, is refused just the same.
+    expect(pushUntilThrow([`${over}\n\n`], 100).error).toBeInstanceOf(LensProviderError);
+    expect(pushUntilThrow([`${over}\r\n\r\n`], 100).error).toBeInstanceOf(LensProviderError);
+  });
+
+  it('counts the data lines of one event together, joined by their newlines', () => {
+    // 49 + '\n' + 50 = 100: fits; one more data line of any length does not.
+    const fits = pushUntilThrow([`data: ${'a'.repeat(49)}\n`, `data: ${'b'.repeat(50)}\n\n`], 100);
+    expect(fits.events.map((event) => event.data.length)).toEqual([100]);
+    const lines = Array.from({ length: 10 }, () => `data: ${'y'.repeat(40)}\n`);
+    // 40, then 81, then 122 characters of data.
+    const over = pushUntilThrow(lines, 100);
+    expect(over.accepted).toBe(2);
+    expect(over.error).toBeInstanceOf(LensProviderError);
+    // Empty data lines add their newline too: 100 of them are 99 characters, 102 are 101.
+    expect(pushUntilThrow(['data\n'.repeat(100), '\n'], 100).events[0]?.data).toHaveLength(99);
+    expect(pushUntilThrow(['data\n'.repeat(102), '\n'], 100).error).toBeInstanceOf(
+      LensProviderError,
+    );
+  });
+
+  it('lets any number of events, comments and keep-alives through when each fits', () => {
+    const event = `: ${'k'.repeat(90)}\ndata: ${'d'.repeat(90)}\n\n`;
+    const { error, events } = pushUntilThrow(
+      Array.from({ length: 1000 }, () => event),
+      100,
+    );
+    expect(error).toBeUndefined();
+    expect(events).toHaveLength(1000);
+  });
+
+  it('stops an endless data line at the 8 MiB default instead of buffering it all', () => {
+    const mebibyte = 'a'.repeat(1024 * 1024);
+    // 6 + 7 MiB still fits; the eighth MiB crosses DEFAULT_MAX_EVENT_BYTES.
+    const { accepted, error } = pushUntilThrow([
+      'data: ',
+      ...Array.from({ length: 64 }, () => mebibyte),
+    ]);
+    expect(accepted).toBe(8);
+    expect((error as LensProviderError).message).toContain(
+      `maximum event size of ${DEFAULT_MAX_EVENT_BYTES} bytes`,
+    );
+  });
+
+  it('refuses a limit that is not a whole number above 0', () => {
+    for (const maxEventChars of [0, -1, 2.5, Number.NaN]) {
+      expect(() => new SseParser({ maxEventChars })).toThrow(
+        'the maximum event size must be a whole number of bytes above 0',
+      );
+    }
+  });
+});
+
+describe('SseParser at the end of a cut-off body', () => {
+  function parseCut(...parts: string[]): {
+    events: SseEvent[];
+    unterminated: SseEvent[];
+    pending: boolean;
+  } {
+    const parser = new SseParser();
+    const events: SseEvent[] = [];
+    const unterminated: SseEvent[] = [];
+    const onEvent = (event: SseEvent): void => {
+      events.push(event);
+    };
+    for (const part of parts) parser.push(encoder.encode(part), onEvent);
+    parser.end(onEvent, (event) => unterminated.push(event));
+    return { events, unterminated, pending: parser.hasPendingData };
+  }
+
+  it('hands the unterminated event to onUnterminatedEvent and never dispatches it', () => {
+    for (const tail of [
+      'data: [DONE]',
+      'data:[DONE]',
+      'data: [DONE]\n',
+      'data: [DONE]\r\n',
+      'data: [DONE]\r',
+    ]) {
+      const cut = parseCut('data: {"a":1}\n\n', tail);
+      expect(cut.events.map((event) => event.data)).toEqual(['{"a":1}']);
+      expect(cut.unterminated).toEqual([{ event: '', data: '[DONE]' }]);
+      expect(cut.pending).toBe(true);
+    }
+  });
+
+  it('gives the cut event as far as it arrived, with its type and id', () => {
+    expect(parseCut('id: 4\nevent: delta\ndata: one\ndata: [DON').unterminated).toEqual([
+      { event: 'delta', data: 'one\n[DON', id: '4' },
+    ]);
+  });
+
+  it('reports the same cut event wherever the body was split into chunks', () => {
+    const body = 'data: {"x":1}\r\n\r\ndata: {"partial": tr';
+    for (let cut = 0; cut <= body.length; cut += 1) {
+      const split = parseCut(body.slice(0, cut), body.slice(cut));
+      expect(split.events.map((event) => event.data)).toEqual(['{"x":1}']);
+      expect(split.unterminated).toEqual([{ event: '', data: '{"partial": tr' }]);
+    }
+  });
+
+  it('calls onUnterminatedEvent only when data was cut off', () => {
+    for (const body of ['data: a\n\n', ': keep-alive', 'event: ping', 'event: ping\n', '']) {
+      expect(parseCut(body).unterminated).toEqual([]);
+    }
+    expect(parseCut(': keep-alive').pending).toBe(true);
   });
 });

@@ -13,38 +13,70 @@ import {
 import { now } from '@llm-lens/core-timing';
 import { classifyHttpStatus } from './error-classification.js';
 import type {
+  DecoderOptions,
   ErrorClassification,
   HttpRequestSpec,
   Provider,
   ProviderRequestInput,
   ResponseDecoder,
+  ResponseHeaders,
   StreamEvent,
 } from './provider.js';
 import type { ProviderFactory, ProviderSettings } from './provider-factory.js';
 import type { InFlightRequest, ResponseSink, Transport } from './transport.js';
 import { abortError } from './transport.js';
+import {
+  checkMaxEventBytes,
+  DEFAULT_MAX_EVENT_BYTES,
+  eventSizeError,
+  tokenCountProblem,
+} from './wire-limits.js';
+
+/** The media type of the fake wire format, as {@link FakeTransport} sends it by default. */
+const FAKE_CONTENT_TYPE = 'text/plain';
 
 /**
  * The fake wire format, one line per event: `t <text>` (answer text), `r <text>`
  * (reasoning text), `u <output tokens>` (usage), `e <message>` (an error event) and `.`
- * (the end marker). The request body is `{"model", "prompt", "max_tokens"}`.
+ * (the end marker). The request body is `{"model", "prompt", "max_tokens"}`. A line longer
+ * than `maxEventBytes` characters throws the protocol error real decoders throw; a usage
+ * line whose count is not a token count gives a usage with only `ignoredReason`.
  */
 export class FakeDecoder implements ResponseDecoder {
+  readonly expectedContentType = FAKE_CONTENT_TYPE;
+  readonly #maxEventBytes: number;
+  /** Text of a line whose end has not arrived yet. */
   #buffer = '';
   #sawEnd = false;
+
+  constructor(options: DecoderOptions = {}) {
+    this.#maxEventBytes = checkMaxEventBytes(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+  }
 
   get sawEndMarker(): boolean {
     return this.#sawEnd;
   }
 
   push(chunk: Uint8Array, emit: (event: StreamEvent) => void): void {
-    this.#buffer += Buffer.from(chunk).toString('utf8');
-    let newline = this.#buffer.indexOf('\n');
+    const text = Buffer.from(chunk).toString('utf8');
+    let start = 0;
+    let newline = text.indexOf('\n');
     while (newline !== -1) {
-      this.#line(this.#buffer.slice(0, newline), emit);
-      this.#buffer = this.#buffer.slice(newline + 1);
-      newline = this.#buffer.indexOf('\n');
+      this.#checkSize(this.#buffer.length + newline - start);
+      const line = this.#buffer + text.slice(start, newline);
+      this.#buffer = '';
+      this.#line(line, emit);
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
+    this.#checkSize(this.#buffer.length + text.length - start);
+    this.#buffer += text.slice(start);
+  }
+
+  #checkSize(lineLength: number): void {
+    if (lineLength <= this.#maxEventBytes) return;
+    this.#buffer = '';
+    throw eventSizeError('a fake-format line', this.#maxEventBytes);
   }
 
   end(emit: (event: StreamEvent) => void): void {
@@ -58,8 +90,14 @@ export class FakeDecoder implements ResponseDecoder {
     const event: StreamEvent = { text: '', reasoningText: '', toolText: '' };
     if (kind === 't') event.text = rest;
     else if (kind === 'r') event.reasoningText = rest;
-    else if (kind === 'u') event.usage = { outputTokens: Number(rest) };
-    else if (kind === 'e') event.error = { message: rest };
+    else if (kind === 'u') {
+      const count = rest.trim() === '' ? Number.NaN : Number(rest);
+      const problem = tokenCountProblem('output tokens', count);
+      event.usage =
+        problem === undefined
+          ? { outputTokens: count }
+          : { ignoredReason: `usage ignored: ${problem}` };
+    } else if (kind === 'e') event.error = { message: rest };
     else if (kind === '.') {
       this.#sawEnd = true;
       return;
@@ -85,7 +123,7 @@ export function createFakeProvider(name = 'fake', baseUrl = 'http://fake.invalid
         body: JSON.stringify({ model: input.model, prompt, max_tokens: input.maxTokens ?? null }),
       };
     },
-    createDecoder: () => new FakeDecoder(),
+    createDecoder: (_input, options) => new FakeDecoder(options),
     classifyHttpError: (status, headers, body): ErrorClassification =>
       classifyHttpStatus(status, headers, body, { providerLabel: name }),
     classifyStreamError: (error): ErrorClassification => ({
@@ -99,6 +137,8 @@ export function createFakeProvider(name = 'fake', baseUrl = 'http://fake.invalid
 export interface FakeResponse {
   /** HTTP status; default 200. */
   status?: number;
+  /** Response headers; default `{ 'content-type': 'text/plain' }`, the fake format's type. */
+  headers?: ResponseHeaders;
   /** Delay before the headers, ms; default 0. */
   headersAfterMs?: number;
   /** Body pieces, each `afterMs` after the previous one (the first after the headers). */
@@ -144,7 +184,10 @@ export class FakeTransport implements Transport {
       let at = response.headersAfterMs ?? 0;
       timers.push(
         setTimeout(() => {
-          if (!isDone) sink.onHeaders(response.status ?? 200, {}, now());
+          if (!isDone) {
+            const headers = response.headers ?? { 'content-type': FAKE_CONTENT_TYPE };
+            sink.onHeaders(response.status ?? 200, headers, now());
+          }
         }, at),
       );
       for (const chunk of response.chunks ?? []) {

@@ -103,8 +103,98 @@ describe('OpenAIJsonDecoder', () => {
     expect(sawEndMarker).toBe(false);
   });
 
-  it('reports no end marker for JSON without choices', () => {
-    expect(decode(encode('{"id":"x"}')).sawEndMarker).toBe(false);
+  it('throws a protocol error for a JSON body without a choices array', () => {
+    for (const body of ['{"id":"x"}', '{"id":"x","choices":null}', '{"choices":{"0":{}}}']) {
+      const decoder = new OpenAIJsonDecoder('chat');
+      decoder.push(encode(body), () => {});
+      let thrown: unknown;
+      try {
+        decoder.end(() => {});
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(LensProviderError);
+      expect((thrown as LensProviderError).code).toBe('LENS_PROVIDER_PROTOCOL');
+      expect((thrown as LensProviderError).errorClass).toBe('protocol');
+      expect((thrown as LensProviderError).message).toBe(
+        `an OpenAI response body has no "choices" array: ${JSON.stringify(body)}`,
+      );
+      expect(decoder.sawEndMarker).toBe(false);
+    }
+    const long = JSON.stringify({ id: 'x'.repeat(500) });
+    const decoder = new OpenAIJsonDecoder('chat');
+    decoder.push(encode(long), () => {});
+    expect(() => decoder.end(() => {})).toThrow(
+      `an OpenAI response body has no "choices" array: ${JSON.stringify(long.slice(0, 120))}`,
+    );
+  });
+
+  it('completes with empty choices: a reply with no text is still a reply', () => {
+    const { events, sawEndMarker } = decode(encode('{"choices":[]}'));
+    expect(sawEndMarker).toBe(true);
+    expect(events).toEqual([{ text: '', reasoningText: '', toolText: '' }]);
+  });
+
+  it('refuses to buffer a body beyond maxEventBytes, failing at the chunk that crosses it', () => {
+    const body = encode(JSON.stringify({ choices: [{ message: { content: 'y'.repeat(200) } }] }));
+    const exact = new OpenAIJsonDecoder('chat', { maxEventBytes: body.length });
+    for (let i = 0; i < body.length; i += 10) exact.push(body.subarray(i, i + 10), () => {});
+    exact.end(() => {});
+    expect(exact.sawEndMarker).toBe(true);
+
+    const limit = body.length - 1;
+    const decoder = new OpenAIJsonDecoder('chat', { maxEventBytes: limit });
+    let pushed = 0;
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < body.length; i += 10) {
+        decoder.push(body.subarray(i, i + 10), () => {});
+        pushed += 10;
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    // Every chunk but the last fitted.
+    expect(pushed).toBe(Math.floor((body.length - 1) / 10) * 10);
+    expect(thrown).toBeInstanceOf(LensProviderError);
+    expect((thrown as LensProviderError).errorClass).toBe('protocol');
+    expect((thrown as LensProviderError).message).toBe(
+      `an OpenAI response body exceeded the maximum event size of ${limit} bytes (raise it with --max-event-bytes / max_event_bytes if the server really sends events this large)`,
+    );
+  });
+
+  it('counts bytes, not characters, against maxEventBytes', () => {
+    // 3 characters, 12 bytes of UTF-8.
+    const decoder = new OpenAIJsonDecoder('chat', { maxEventBytes: 11 });
+    expect(() => decoder.push(encode('😀😀😀'), () => {})).toThrow('maximum event size of 11');
+  });
+
+  it('says it expects application/json', () => {
+    expect(new OpenAIJsonDecoder('chat').expectedContentType).toBe('application/json');
+  });
+
+  it('drops a usage report with a count that is not a token count, keeping the reason', () => {
+    const { events, sawEndMarker } = decode(
+      encode(
+        JSON.stringify({
+          choices: [{ message: { content: 'hi' } }],
+          usage: { prompt_tokens: 1e308, completion_tokens: 3 },
+        }),
+      ),
+    );
+    expect(sawEndMarker).toBe(true);
+    expect(events[0]?.usage).toEqual({
+      ignoredReason:
+        'usage ignored: prompt_tokens 1e+308 is not a token count (expected a whole number from 0 to 1000000000)',
+    });
+  });
+
+  it('cuts a huge error message to 1000 characters', () => {
+    const message = 'overloaded '.repeat(200_000);
+    const { events } = decode(encode(JSON.stringify({ error: { message, type: 'server_error' } })));
+    expect(events[0]?.error?.message).toHaveLength(1000);
+    expect(events[0]?.error?.message.endsWith('…')).toBe(true);
+    expect(events[0]?.error?.type).toBe('server_error');
   });
 
   it('throws a protocol error for a truncated body', () => {

@@ -1,5 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import {
+  checkMaxEventBytes,
+  DEFAULT_MAX_EVENT_BYTES,
+  type DecoderOptions,
+  eventSizeError,
   LensProviderError,
   type ResponseDecoder,
   type StreamEvent,
@@ -12,18 +16,23 @@ const SNIPPET_CHARS = 120;
 
 /**
  * Decodes a non-streaming OpenAI JSON body: buffers it and, at the end, emits one event with
- * the whole message (content, reasoning, tool arguments or completion text) and usage.
+ * the whole message (content, reasoning, tool arguments or completion text) and usage. A
+ * body over `maxEventBytes` throws a protocol error before it is buffered.
  */
 export class OpenAIJsonDecoder implements ResponseDecoder {
+  readonly expectedContentType = 'application/json';
   readonly #api: OpenAIApi;
+  readonly #maxEventBytes: number;
   // StringDecoder: same output as TextDecoder for split and invalid UTF-8, at a fraction of
   // its per-call cost (one decoder per request adds up at thousands of requests a second).
   readonly #decoder = new StringDecoder('utf8');
   #body = '';
+  #bodyBytes = 0;
   #isComplete = false;
 
-  constructor(api: OpenAIApi) {
+  constructor(api: OpenAIApi, options: DecoderOptions = {}) {
     this.#api = api;
+    this.#maxEventBytes = checkMaxEventBytes(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
   }
 
   /** The body parsed as JSON and held `choices`. */
@@ -33,6 +42,11 @@ export class OpenAIJsonDecoder implements ResponseDecoder {
 
   /** Buffers body bytes; nothing is emitted before `end()`. */
   push(chunk: Uint8Array, _emit?: (event: StreamEvent) => void): void {
+    this.#bodyBytes += chunk.byteLength;
+    if (this.#bodyBytes > this.#maxEventBytes) {
+      this.#body = '';
+      throw eventSizeError('an OpenAI response body', this.#maxEventBytes);
+    }
     this.#body += this.#decoder.write(chunk);
   }
 
@@ -63,7 +77,16 @@ export class OpenAIJsonDecoder implements ResponseDecoder {
       emit({ text: '', reasoningText: '', toolText: '', error });
       return;
     }
-    this.#isComplete = Array.isArray(payload.choices);
+    if (!Array.isArray(payload.choices)) {
+      // Without choices there is no answer to time; calling it an interrupted stream would
+      // send the user looking for a [DONE] that a JSON body never has.
+      throw new LensProviderError(
+        'LENS_PROVIDER_PROTOCOL',
+        `an OpenAI response body has no "choices" array: ${JSON.stringify(body.slice(0, SNIPPET_CHARS))}`,
+        { errorClass: 'protocol' },
+      );
+    }
+    this.#isComplete = true;
     const event: StreamEvent = readGenerated(payload, this.#api, 'message');
     const usage = toUsage(payload.usage);
     if (usage !== undefined) event.usage = usage;

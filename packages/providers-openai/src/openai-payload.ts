@@ -1,4 +1,4 @@
-import type { StreamErrorPayload } from '@llm-lens/providers-core';
+import { type StreamErrorPayload, truncateErrorMessage } from '@llm-lens/providers-core';
 
 /** Which OpenAI endpoint a response came from. */
 export type OpenAIApi = 'chat' | 'completions';
@@ -67,21 +67,27 @@ export function readGenerated(
 
 /**
  * The error a 2xx body reports: `{"error": {...}}` (OpenAI), `{"error": "..."}` (TGI), or
- * `{"object": "error", "message": ...}` (older vLLM).
+ * `{"object": "error", "message": ...}` (older vLLM). Its strings are cut to
+ * MAX_ERROR_MESSAGE_CHARS: the message lands in every record of a failed request, and a
+ * server can send megabytes of it.
  */
 export function readError(payload: JsonObject): StreamErrorPayload | undefined {
   const raw = payload.error;
   if (typeof raw === 'string') {
     const type = asString(payload.error_type);
-    return type.length > 0 ? { message: raw, type } : { message: raw };
+    const message = truncateErrorMessage(raw);
+    return type.length > 0 ? { message, type: truncateErrorMessage(type) } : { message };
   }
   const error = asObject(raw) ?? (payload.object === 'error' ? payload : undefined);
   if (error === undefined) return undefined;
   const result: StreamErrorPayload = {
-    message: asString(error.message) || 'the server reported an error without a message',
+    message:
+      truncateErrorMessage(asString(error.message)) ||
+      'the server reported an error without a message',
   };
-  if (typeof error.type === 'string') result.type = error.type;
-  if (typeof error.code === 'string' || typeof error.code === 'number') result.code = error.code;
+  if (typeof error.type === 'string') result.type = truncateErrorMessage(error.type);
+  if (typeof error.code === 'string') result.code = truncateErrorMessage(error.code);
+  else if (typeof error.code === 'number') result.code = error.code;
   return result;
 }
 

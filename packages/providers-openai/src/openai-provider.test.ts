@@ -155,6 +155,23 @@ describe('createOpenAIProvider', () => {
     );
   });
 
+  it('gives each decoder its media type and the maxEventBytes it is asked for', () => {
+    const provider = createOpenAIProvider();
+    const stream = provider.createDecoder(
+      { model: 'm', prompt: 'x', stream: true },
+      { maxEventBytes: 16 },
+    );
+    const json = provider.createDecoder(
+      { model: 'm', prompt: 'x', stream: false },
+      { maxEventBytes: 16 },
+    );
+    expect(stream.expectedContentType).toBe('text/event-stream');
+    expect(json.expectedContentType).toBe('application/json');
+    const body = new TextEncoder().encode(`data: ${'x'.repeat(11)}`); // 17 characters
+    expect(() => stream.push(body, () => {})).toThrow('maximum event size of 16 bytes');
+    expect(() => json.push(body, () => {})).toThrow('maximum event size of 16 bytes');
+  });
+
   it('classifies HTTP errors with the provider name in auth hints', () => {
     const provider = createOpenAIProvider({ name: 'my-vllm', id: 'openai-compatible' });
     expect(provider.classifyHttpError(401, {}, '{"error":{"message":"bad key"}}')).toEqual({

@@ -1,5 +1,6 @@
 import {
   classifyHttpStatus,
+  type DecoderOptions,
   type ErrorClassification,
   type HttpRequestSpec,
   LensProviderError,
@@ -129,8 +130,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
         body: JSON.stringify(buildBody(input, api, includeUsage, maxTokensField)),
       };
     },
-    createDecoder(input: ProviderRequestInput): ResponseDecoder {
-      return input.stream ? new OpenAIStreamDecoder(api) : new OpenAIJsonDecoder(api);
+    createDecoder(input: ProviderRequestInput, options?: DecoderOptions): ResponseDecoder {
+      return input.stream
+        ? new OpenAIStreamDecoder(api, options)
+        : new OpenAIJsonDecoder(api, options);
     },
     classifyHttpError(status: number, headers: ResponseHeaders, body: string): ErrorClassification {
       return classifyHttpStatus(status, headers, body, { providerLabel: name });

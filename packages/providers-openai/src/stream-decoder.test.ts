@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { StreamEvent, Usage } from '@llm-lens/providers-core';
+import type { DecoderOptions, StreamEvent, Usage } from '@llm-lens/providers-core';
 import { LensProviderError } from '@llm-lens/providers-core';
 import { describe, expect, it } from 'vitest';
 import type { OpenAIApi } from './openai-payload.js';
@@ -25,8 +25,12 @@ function isTokenBearing(event: StreamEvent): boolean {
   return event.text.length > 0 || event.reasoningText.length > 0 || event.toolText.length > 0;
 }
 
-function decodeChunks(chunks: readonly Uint8Array[], api: OpenAIApi = 'chat'): Decoded {
-  const decoder = new OpenAIStreamDecoder(api);
+function decodeChunks(
+  chunks: readonly Uint8Array[],
+  api: OpenAIApi = 'chat',
+  options: DecoderOptions = {},
+): Decoded {
+  const decoder = new OpenAIStreamDecoder(api, options);
   const events: StreamEvent[] = [];
   const emit = (event: StreamEvent): void => {
     events.push(event);
@@ -251,5 +255,149 @@ describe('OpenAIStreamDecoder edge cases', () => {
       encode(chunk('', 0) + chunk('a', 1) + chunk('', 3) + chunk('b', 4)),
     ]);
     expect(decoded.serverTokens).toEqual([1, 3]);
+  });
+});
+
+describe('OpenAIStreamDecoder at the end of the body', () => {
+  const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const chat = new TextDecoder().decode(fixture('openai-chat.sse'));
+  const beforeDone = chat.slice(0, chat.indexOf('data: [DONE]'));
+
+  it('takes a final [DONE] without the blank line as the end marker, as the SDKs do', () => {
+    for (const tail of [
+      'data: [DONE]',
+      'data:[DONE]',
+      'data: [DONE]\n',
+      'data: [DONE]\r\n',
+      'data: [DONE]\r',
+    ]) {
+      const decoded = decodeChunks([encode(beforeDone + tail)]);
+      expect(decoded.sawEndMarker).toBe(true);
+      expect(decoded.text).toBe('Hello! How can I help?');
+      expect(decoded.tokenEvents).toBe(7);
+    }
+    const crlf = encode(`${beforeDone.replaceAll('\n', '\r\n')}data: [DONE]`);
+    expect(decodeChunks([crlf]).sawEndMarker).toBe(true);
+  });
+
+  it('sees that end marker however the body is split', () => {
+    const bytes = encode(`${beforeDone}data: [DONE]`);
+    for (let cut = 1; cut < bytes.length; cut += 7) {
+      const split = decodeChunks([bytes.subarray(0, cut), bytes.subarray(cut)]);
+      expect(split.sawEndMarker).toBe(true);
+      expect(split.tokenEvents).toBe(7);
+    }
+  });
+
+  it('still reports a body cut anywhere else as incomplete, emitting nothing of the cut event', () => {
+    const chunk = 'data: {"choices":[{"index":0,"delta":{"content":"late"}}]}';
+    for (const tail of ['data: [DON', 'data: [DONE', 'data: {"choices":[{"index":0,"del', chunk]) {
+      const decoded = decodeChunks([encode(beforeDone + tail)]);
+      expect(decoded.sawEndMarker).toBe(false);
+      expect(decoded.text).toBe('Hello! How can I help?');
+    }
+    // [DONE] as the second line of a cut event is not the marker either.
+    expect(decodeChunks([encode(`${beforeDone}data: x\ndata: [DONE]`)]).sawEndMarker).toBe(false);
+  });
+
+  it('says it expects text/event-stream', () => {
+    expect(new OpenAIStreamDecoder('chat').expectedContentType).toBe('text/event-stream');
+  });
+});
+
+describe('OpenAIStreamDecoder against hostile servers', () => {
+  const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+  it('throws a protocol error instead of buffering a line past maxEventBytes', () => {
+    const decoder = new OpenAIStreamDecoder('chat', { maxEventBytes: 1024 });
+    let pushed = 0;
+    let thrown: unknown;
+    try {
+      decoder.push(encode('data: {"choices":[{"delta":{"content":"'), () => {});
+      for (;;) {
+        decoder.push(encode('z'.repeat(100)), () => {});
+        pushed += 1;
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    // 37 characters, then 100 a chunk: 987 after 9 chunks, 1087 after 10.
+    expect(pushed).toBe(9);
+    expect(thrown).toBeInstanceOf(LensProviderError);
+    expect((thrown as LensProviderError).errorClass).toBe('protocol');
+    expect((thrown as LensProviderError).message).toBe(
+      'an event-stream line or event exceeded the maximum event size of 1024 bytes (raise it with --max-event-bytes / max_event_bytes if the server really sends events this large)',
+    );
+  });
+
+  it('passes on a usage report with a count that is not a token count only as its reason', () => {
+    const decoded = decodeChunks([
+      encode(
+        'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n' +
+          'data: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":1e300}}\n\n' +
+          'data: [DONE]\n\n',
+      ),
+    ]);
+    expect(decoded.usage).toEqual({
+      ignoredReason:
+        'usage ignored: completion_tokens 1e+300 is not a token count (expected a whole number from 0 to 1000000000)',
+    });
+    expect(decoded.sawEndMarker).toBe(true);
+  });
+
+  it('derives per-event counts from valid continuous usage only', () => {
+    const chunk = (content: string, completion: unknown): string =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }], usage: { prompt_tokens: 3, completion_tokens: completion } })}\n\n`;
+    const decoded = decodeChunks([
+      encode(
+        chunk('', 0) +
+          chunk('a', 1) +
+          chunk('', 1e300) +
+          chunk('b', 26.5) +
+          chunk('c', '12') +
+          chunk('d', 4),
+      ),
+    ]);
+    // b and c carried no valid count; d's increase is measured from a's valid 1.
+    expect(decoded.serverTokens).toEqual([1, 3]);
+    expect(decoded.events.map((event) => event.serverTokens)).toEqual([
+      undefined,
+      1,
+      undefined,
+      undefined,
+      undefined,
+      3,
+    ]);
+    expect(decoded.events[3]?.usage?.ignoredReason).toContain('completion_tokens 26.5');
+    expect(decoded.usage).toEqual({ inputTokens: 3, outputTokens: 4 });
+    // An ignored report is no evidence of per-chunk usage: 5 is read as a final total.
+    const afterIgnored = decodeChunks([encode(chunk('', 1e300) + chunk('a', 5))]);
+    expect(afterIgnored.serverTokens).toEqual([]);
+  });
+
+  it('cuts a huge in-stream error message to 1000 characters', () => {
+    const message = 'x'.repeat(2 * 1024 * 1024);
+    const decoded = decodeChunks([
+      encode(`data: ${JSON.stringify({ error: { message, type: 'server_error' } })}\n\n`),
+      encode(`event: error\ndata: ${JSON.stringify({ detail: message })}\n\n`),
+      encode(`data: ${JSON.stringify({ error: message })}\n\n`),
+    ]);
+    expect(decoded.errors).toHaveLength(3);
+    for (const error of decoded.errors) {
+      expect(error?.message).toHaveLength(1000);
+      expect(error?.message.endsWith('…')).toBe(true);
+    }
+    expect(decoded.errors[1]?.message.startsWith('{"detail":"xxx')).toBe(true);
+  });
+
+  it('classifies an error event whose fields are at the top level by their type and code', () => {
+    const decoded = decodeChunks([
+      encode('event: error\ndata: {"type":"rate_limit_error","message":"slow down"}\n\n'),
+      encode('event: error\ndata: {"code":503}\n\n'),
+    ]);
+    expect(decoded.errors).toEqual([
+      { message: 'slow down', type: 'rate_limit_error' },
+      { message: '{"code":503}', code: 503 },
+    ]);
   });
 });

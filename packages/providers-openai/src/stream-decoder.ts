@@ -1,9 +1,13 @@
 import {
+  DEFAULT_MAX_EVENT_BYTES,
+  type DecoderOptions,
   LensProviderError,
   type ResponseDecoder,
   type SseEvent,
   SseParser,
+  type StreamErrorPayload,
   type StreamEvent,
+  truncateErrorMessage,
 } from '@llm-lens/providers-core';
 import { type OpenAIApi, parsePayload, readError, readGenerated } from './openai-payload.js';
 import { toUsage } from './usage.js';
@@ -13,11 +17,13 @@ const SNIPPET_CHARS = 120;
 
 /**
  * Decodes an OpenAI (or compatible) `text/event-stream` body: one StreamEvent per `data:`
- * JSON chunk, `[DONE]` as the end marker.
+ * JSON chunk, `[DONE]` as the end marker. A line or event over `maxEventBytes` throws a
+ * protocol error before it is buffered.
  */
 export class OpenAIStreamDecoder implements ResponseDecoder {
+  readonly expectedContentType = 'text/event-stream';
   readonly #api: OpenAIApi;
-  readonly #parser = new SseParser();
+  readonly #parser: SseParser;
   #emit: (event: StreamEvent) => void = () => {};
   #sawDone = false;
   #hasSeenUsage = false;
@@ -25,9 +31,18 @@ export class OpenAIStreamDecoder implements ResponseDecoder {
   #tokensAtLastEvent = 0;
   // Bound once: the parser calls it for every event.
   readonly #onSse = (sse: SseEvent): void => this.#handle(sse);
+  // The openai-python and openai-node SDKs end a stream at `data: [DONE]` even when the body
+  // ends right after it, without the blank line SSE needs to dispatch it; so do we. Any
+  // other cut-off event stays discarded and the stream incomplete.
+  readonly #onUnterminated = (sse: SseEvent): void => {
+    if (sse.data === '[DONE]') this.#sawDone = true;
+  };
 
-  constructor(api: OpenAIApi) {
+  constructor(api: OpenAIApi, options: DecoderOptions = {}) {
     this.#api = api;
+    this.#parser = new SseParser({
+      maxEventChars: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    });
   }
 
   get sawEndMarker(): boolean {
@@ -41,7 +56,7 @@ export class OpenAIStreamDecoder implements ResponseDecoder {
 
   end(emit: (event: StreamEvent) => void): void {
     this.#emit = emit;
-    this.#parser.end(this.#onSse);
+    this.#parser.end(this.#onSse, this.#onUnterminated);
   }
 
   #handle(sse: SseEvent): void {
@@ -69,35 +84,49 @@ export class OpenAIStreamDecoder implements ResponseDecoder {
         { errorClass: 'protocol' },
       );
     }
-    const error = readError(payload);
-    if (error !== undefined || sse.event === 'error') {
-      this.#emit({
-        text: '',
-        reasoningText: '',
-        toolText: '',
-        error: error ?? { message: data.slice(0, SNIPPET_CHARS) },
-      });
+    const error =
+      readError(payload) ?? (sse.event === 'error' ? errorEvent(payload, data) : undefined);
+    if (error !== undefined) {
+      this.#emit({ text: '', reasoningText: '', toolText: '', error });
       return;
     }
     const event: StreamEvent = readGenerated(payload, this.#api, 'delta');
     const usage = toUsage(payload.usage);
     if (usage !== undefined) {
       event.usage = usage;
-      const completionTokens = usage.outputTokens;
-      const isTokenBearing =
-        event.text.length > 0 || event.reasoningText.length > 0 || event.toolText.length > 0;
-      if (completionTokens !== undefined && isTokenBearing) {
-        // Usage on chunks before this one means the server streams cumulative usage on
-        // every chunk (vLLM continuous_usage_stats): the increase is what this event
-        // carried, including tokens of earlier chunks that produced no text. Usage seen
-        // first on a token event is a final report, not a per-event count.
-        if (this.#hasSeenUsage && completionTokens >= this.#tokensAtLastEvent) {
-          event.serverTokens = completionTokens - this.#tokensAtLastEvent;
-        }
-        this.#tokensAtLastEvent = completionTokens;
-      }
-      this.#hasSeenUsage = true;
+      // An ignored report is passed on for its reason but never feeds per-event counts.
+      if (usage.ignoredReason === undefined) this.#countServerTokens(event, usage.outputTokens);
     }
     this.#emit(event);
   }
+
+  #countServerTokens(event: StreamEvent, completionTokens: number | undefined): void {
+    const isTokenBearing =
+      event.text.length > 0 || event.reasoningText.length > 0 || event.toolText.length > 0;
+    if (completionTokens !== undefined && isTokenBearing) {
+      // Usage on chunks before this one means the server streams cumulative usage on
+      // every chunk (vLLM continuous_usage_stats): the increase is what this event
+      // carried, including tokens of earlier chunks that produced no text. Usage seen
+      // first on a token event is a final report, not a per-event count.
+      if (this.#hasSeenUsage && completionTokens >= this.#tokensAtLastEvent) {
+        event.serverTokens = completionTokens - this.#tokensAtLastEvent;
+      }
+      this.#tokensAtLastEvent = completionTokens;
+    }
+    this.#hasSeenUsage = true;
+  }
+}
+
+/**
+ * An `event: error` whose data has no `error` member: some servers put the error's fields at
+ * the top level (`{"type":"rate_limit_error","message":"slow"}`), so its type and code still
+ * classify it; the data itself is the message when it has none.
+ */
+function errorEvent(payload: Record<string, unknown>, data: string): StreamErrorPayload {
+  const message = typeof payload.message === 'string' ? payload.message : data;
+  const error: StreamErrorPayload = { message: truncateErrorMessage(message) };
+  if (typeof payload.type === 'string') error.type = truncateErrorMessage(payload.type);
+  if (typeof payload.code === 'string') error.code = truncateErrorMessage(payload.code);
+  else if (typeof payload.code === 'number') error.code = payload.code;
+  return error;
 }

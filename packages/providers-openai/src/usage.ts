@@ -1,30 +1,41 @@
-import type { Usage } from '@llm-lens/providers-core';
+import { tokenCountProblem, type Usage } from '@llm-lens/providers-core';
 
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
+type JsonObject = Record<string, unknown>;
 
-function detail(container: unknown, field: string): number | undefined {
-  if (container === null || typeof container !== 'object') return undefined;
-  return count((container as Record<string, unknown>)[field]);
+function detailsOf(container: unknown): JsonObject | undefined {
+  return container !== null && typeof container === 'object'
+    ? (container as JsonObject)
+    : undefined;
 }
 
 /**
  * Maps an OpenAI `usage` object (prompt_tokens, completion_tokens and their details) to
  * Usage; undefined when the value is not a usage object (OpenAI sends `usage: null` on
- * every chunk but the last when include_usage is on).
+ * every chunk but the last when include_usage is on). Counts are checked here, at the
+ * boundary: when one of them is present but not a token count (`1e300`, `26.5`, `"12"`),
+ * the whole report is untrustworthy and only `ignoredReason` is returned, so the run counts
+ * tokens itself and says why.
  */
 export function toUsage(value: unknown): Usage | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const raw = value as Record<string, unknown>;
+  const raw = value as JsonObject;
+  const completionDetails = detailsOf(raw.completion_tokens_details);
+  const promptDetails = detailsOf(raw.prompt_tokens_details);
+  const input = raw.prompt_tokens;
+  const output = raw.completion_tokens;
+  const reasoning = completionDetails?.reasoning_tokens;
+  const cached = promptDetails?.cached_tokens;
+  const problem =
+    tokenCountProblem('completion_tokens', output) ??
+    tokenCountProblem('prompt_tokens', input) ??
+    tokenCountProblem('completion_tokens_details.reasoning_tokens', reasoning) ??
+    tokenCountProblem('prompt_tokens_details.cached_tokens', cached);
+  if (problem !== undefined) return { ignoredReason: `usage ignored: ${problem}` };
+  // Checked above: each is absent or a whole number from 0 to MAX_TOKEN_COUNT.
   const usage: Usage = {};
-  const input = count(raw.prompt_tokens);
-  const output = count(raw.completion_tokens);
-  const reasoning = detail(raw.completion_tokens_details, 'reasoning_tokens');
-  const cached = detail(raw.prompt_tokens_details, 'cached_tokens');
-  if (input !== undefined) usage.inputTokens = input;
-  if (output !== undefined) usage.outputTokens = output;
-  if (reasoning !== undefined) usage.reasoningTokens = reasoning;
-  if (cached !== undefined) usage.cachedInputTokens = cached;
+  if (typeof input === 'number') usage.inputTokens = input;
+  if (typeof output === 'number') usage.outputTokens = output;
+  if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
+  if (typeof cached === 'number') usage.cachedInputTokens = cached;
   return usage;
 }

@@ -65,7 +65,23 @@ export function targetOptions(yargs: Argv, extensions: CliExtensions) {
     })
     .option('timeout', {
       type: 'number',
-      describe: 'Per-request total timeout in ms (default 120000)',
+      describe:
+        "Per-request total timeout in ms for every scenario (default: the provider's timeouts.total_ms, else 120000)",
+    })
+    .option('ttft-timeout', {
+      type: 'number',
+      describe:
+        'Fail a request with no token this many ms after dispatch (timeout_ttft; default none)',
+    })
+    .option('idle-timeout', {
+      type: 'number',
+      describe:
+        'Fail a request whose response goes silent this many ms (timeout_idle; default none)',
+    })
+    .option('max-event-bytes', {
+      type: 'number',
+      describe:
+        'Largest response line, event or body accepted; a larger one fails its request as protocol (default 8388608 = 8 MiB)',
     });
 }
 
@@ -173,6 +189,9 @@ export interface BenchmarkArgs {
   temperature?: number | undefined;
   stream?: boolean | undefined;
   timeout?: number | undefined;
+  ttftTimeout?: number | undefined;
+  idleTimeout?: number | undefined;
+  maxEventBytes?: number | undefined;
   requests?: number | undefined;
   concurrency?: number | undefined;
   warmup?: number | undefined;
@@ -217,6 +236,9 @@ export async function configFromArgs(
     temperature: args.temperature,
     stream: args.stream,
     timeout: args.timeout,
+    ttftTimeout: args.ttftTimeout,
+    idleTimeout: args.idleTimeout,
+    maxEventBytes: args.maxEventBytes,
     output: args.output,
     records: args.records,
     recordTokens: args.recordTokens,
