@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { now, type RequestRecord, type WallClockAnchor } from '@llm-lens/core-timing';
+import type { RecordAddition } from '@llm-lens/metrics';
 import type { HttpRequestSpec, Provider, ProviderRequestInput } from '@llm-lens/providers-core';
 import type { LoadDriver, LoadPattern, LoadShape } from './load/load-pattern.js';
 import { type BenchmarkTarget, requestInput, requestTimeouts, type ScenarioPlan } from './plan.js';
@@ -24,6 +25,11 @@ export interface PairRun {
   tokenCounter: TokenCountCache | undefined;
   /** Credentials to mask in error messages. */
   secrets: readonly string[];
+  /**
+   * Starts adding a finished request to the statistics (an aggregator's `beginAdd`); its
+   * steps run in slices before `onRecord` hears of the record. Default: none.
+   */
+  aggregate?(record: RequestRecord): RecordAddition;
   /** Every finished request, warm-up included, from a slice of accounting work. */
   onRecord(record: RequestRecord): void;
   /** Told when the measured phase starts and when its last request is accounted for. */
@@ -160,11 +166,15 @@ class PhaseDriver implements LoadDriver {
         // The slot is free now; its record is built and accounted after dispatches and
         // parsing, in slices, off the path that stamps chunks.
         resolve();
+        let record: RequestRecord | undefined;
+        let addition: RecordAddition | undefined;
         enqueueTask({
           step: (deadlineNs) => {
             try {
-              const record = finished.finalize(deadlineNs);
+              record ??= finished.finalize(deadlineNs);
               if (record === undefined) return false;
+              addition ??= run.aggregate?.(record);
+              if (addition !== undefined && !addition.step(deadlineNs)) return false;
               run.onRecord(record);
             } catch (error) {
               this.#failure ??= error;

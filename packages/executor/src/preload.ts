@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestRecord } from '@llm-lens/core-timing';
-import { Aggregator, LatencyHistogram } from '@llm-lens/metrics';
+import { Aggregator, EVENTS_PER_SLICE, LatencyHistogram } from '@llm-lens/metrics';
 import { createTokenCounter, warmUpHttpClient } from '@llm-lens/providers-core';
 import { type TextTokenCounter, TokenCountCache } from './token-count-cache.js';
 
@@ -41,7 +41,10 @@ export async function preloadForRun(
     if (counter !== undefined) {
       for (let i = 0; i < 3; i++) counter.count(WARM_UP_TEXT);
       const cache = new TokenCountCache(counter);
-      const whole = cache.countWhole([WARM_UP_TEXT, WARM_UP_TEXT.repeat(2)]);
+      // An unbroken run takes the cut-and-estimate paths, per delta and for the whole text.
+      const run = 'x'.repeat(10_000);
+      cache.count(run);
+      const whole = cache.countWhole([WARM_UP_TEXT, WARM_UP_TEXT.repeat(2), run]);
       while (!whole.step(2n ** 63n)) {}
       counters.set(model, cache);
     } else {
@@ -81,6 +84,13 @@ function warmUpMetrics(): void {
   const aggregator = new Aggregator();
   aggregator.add(record);
   aggregator.add({ ...record, status: 'error', errorClass: 'network', errorMessage: 'x' });
+  // A response long enough to be added in slices takes the sliced path too.
+  const events = EVENTS_PER_SLICE + 2;
+  aggregator.add({
+    ...record,
+    tokenEventOffsetsNs: Float64Array.from({ length: events }, (_, i) => 6e6 + i * 1e5),
+    tokenEventTokens: new Uint32Array(events).fill(1),
+  });
   const merged = new Aggregator();
   merged.mergeEncoded(aggregator.encodeGroups());
   merged.summarize({

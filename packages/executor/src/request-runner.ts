@@ -22,7 +22,7 @@ import {
   type Usage,
 } from '@llm-lens/providers-core';
 import type { TokenCountCache, WholeTextCount } from './token-count-cache.js';
-import { type ChunkConsumer, drainConsumer, enqueueChunk } from './work-slicer.js';
+import { type ChunkConsumer, enqueueAfterChunks, enqueueChunk } from './work-slicer.js';
 
 /** Limits that end a request early, in milliseconds; undefined disables one. */
 export interface RequestTimeouts {
@@ -186,6 +186,10 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   /** Arrival of the chunk that carried the end marker (0 until then). */
   private endMarkerNs = 0n;
   private graceHandle: NodeJS.Timeout | undefined;
+  /** The transport has reported the end or the failure of the exchange. */
+  private hasTransportEnded = false;
+  /** The body broke the protocol: nothing after is parsed, and the class is protocol. */
+  private isParseFailed = false;
   private timeoutHandles: NodeJS.Timeout[] = [];
   private idleHandle: NodeJS.Timeout | undefined;
   private lastChunkNs = 0n;
@@ -248,14 +252,16 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     if (ttftMs !== undefined) {
       this.timeoutHandles.push(
         setTimeout(() => {
-          // A token that arrived before the deadline may still wait in the parse queue.
-          this.drainQueued();
-          if (this.timer.eventCount === 0) {
+          const check = () => {
+            if (this.timer.eventCount > 0) return;
             this.cancel({
               errorClass: 'timeout_ttft',
               message: `no token within the ${ttftMs} ms time-to-first-token timeout`,
             });
-          }
+          };
+          // A token that arrived before the deadline may still wait in the parse queue.
+          if (this.queuedChunks > 0) enqueueAfterChunks(check);
+          else check();
         }, ttftMs),
       );
     }
@@ -289,11 +295,19 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   }
 
   onComplete(stampNs: bigint): void {
-    this.complete(stampNs);
+    this.hasTransportEnded = true;
+    if (this.queuedChunks > 0) enqueueAfterChunks(() => this.complete(stampNs));
+    else this.complete(stampNs);
   }
 
   onError(error: Error, stampNs: bigint): void {
-    this.drainQueued();
+    this.hasTransportEnded = true;
+    if (this.queuedChunks > 0) enqueueAfterChunks(() => this.failWith(error, stampNs));
+    else this.failWith(error, stampNs);
+  }
+
+  private failWith(error: Error, stampNs: bigint): void {
+    if (this.finished) return;
     // What the socket does after the end marker (a reset, garbage, a timeout while it
     // stays open) does not undo a complete response.
     if (this.completeAtEndMarker() || this.completeAtUnterminatedMarker()) return;
@@ -304,20 +318,26 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     );
   }
 
-  consumeChunk(chunk: Buffer, stampNs: bigint): void {
-    this.queuedChunks--;
+  consumeChunk(chunk: Buffer, stampNs: bigint, isLastPart = true): void {
+    if (isLastPart) this.queuedChunks--;
     if (this.finished) return;
     if (this.status >= 300 || this.status === 0) {
       if (this.errorBody.length < ERROR_BODY_LIMIT) this.errorBody += chunk.toString('utf8');
       return;
     }
     this.firstBytes ??= chunk.toString('utf8', 0, FIRST_BYTES_QUOTED);
-    if (this.endMarkerNs !== 0n) return;
+    if (this.endMarkerNs !== 0n || this.isParseFailed) return;
     this.currentStamp = stampNs;
     try {
       this.decoder.push(chunk, this.emitEvent);
     } catch (error) {
-      this.cancel({ errorClass: 'protocol', message: this.unexpectedBody() ?? messageOf(error) });
+      // Final, whatever follows; the body may already have ended (its chunks were queued).
+      this.failure = {
+        errorClass: 'protocol',
+        message: this.unexpectedBody() ?? messageOf(error),
+      };
+      this.isParseFailed = true;
+      if (!this.hasTransportEnded) this.cancelTransport();
       return;
     }
     if (this.decoder.sawEndMarker) {
@@ -346,7 +366,13 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
    * there. False when the bytes do not end so.
    */
   private completeAtUnterminatedMarker(): boolean {
-    if (this.finished || !this.ctx.input.stream || this.status < 200 || this.status >= 300) {
+    if (
+      this.finished ||
+      this.isParseFailed ||
+      !this.ctx.input.stream ||
+      this.status < 200 ||
+      this.status >= 300
+    ) {
       return false;
     }
     try {
@@ -377,11 +403,6 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
     if (mediaType === expected) return undefined;
     return `expected ${expected}, got ${mediaType === undefined || mediaType === '' ? 'no content-type' : mediaType} (first bytes: ${first})`;
-  }
-
-  /** Parses this request's queued chunks now (before judging an end or a timeout). */
-  private drainQueued(): void {
-    if (this.queuedChunks > 0) drainConsumer(this);
   }
 
   private handleEvent(event: StreamEvent): void {
@@ -448,17 +469,22 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
 
   private cancel(reason: ErrorClassification): void {
     if (this.finished || this.failure?.errorClass === reason.errorClass) return;
+    // The response has ended, or broke the protocol: what its chunks said decides.
+    if (this.hasTransportEnded || this.isParseFailed) return;
     if (this.completeAtEndMarker()) {
       this.inFlight?.cancel();
       return;
     }
     this.failure = reason;
+    this.cancelTransport();
+  }
+
+  private cancelTransport(): void {
     if (this.inFlight) this.inFlight.cancel();
     else this.isCancelRequested = true;
   }
 
   private complete(stampNs: bigint): void {
-    this.drainQueued();
     if (this.finished) return;
     this.timer.markEnd(stampNs);
     if (this.status >= 300) {
@@ -468,7 +494,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       );
       return;
     }
-    if (this.endMarkerNs === 0n) {
+    if (this.endMarkerNs === 0n && !this.isParseFailed) {
       try {
         this.currentStamp = stampNs;
         this.decoder.end(this.emitEvent);

@@ -279,10 +279,8 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
             cancelSignal: context.cancel,
             tokenCounter: counters.get(pair.target.model) as TokenCountCache | undefined,
             secrets: options.secrets ?? [],
-            onRecord: (record) => {
-              aggregator.add(record);
-              tracker.accept(record);
-            },
+            aggregate: (record) => aggregator.beginAdd(record),
+            onRecord: (record) => tracker.accept(record),
             onMeasuredPhase: (state) => (state === 'start' ? monitor.start() : monitor.stop()),
           },
           closedLoop,

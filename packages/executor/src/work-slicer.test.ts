@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ChunkConsumer,
-  drainConsumer,
+  enqueueAfterChunks,
   enqueueChunk,
   enqueueDispatch,
   enqueueTask,
+  MAX_PARSE_BYTES,
 } from './work-slicer.js';
 
 function consumer(log: string[], name: string, work?: () => void): ChunkConsumer {
@@ -31,17 +32,33 @@ describe('work slicer', () => {
     expect(log).toEqual(['a:1@1', 'b:1@2', 'a:2@3']);
   });
 
-  it('drains one consumer on demand and leaves the others queued in order', async () => {
+  it('parses a large chunk in parts of MAX_PARSE_BYTES, in order, before the next chunk', async () => {
+    const parts: string[] = [];
+    const big: ChunkConsumer = {
+      consumeChunk(chunk, stampNs, isLastPart = true) {
+        parts.push(`${chunk.length}@${stampNs}${isLastPart ? '' : '+'}`);
+      },
+    };
+    const log: string[] = [];
+    enqueueChunk(big, Buffer.alloc(2 * MAX_PARSE_BYTES + 100), 7n);
+    enqueueChunk(consumer(log, 'b'), Buffer.from('1'), 8n);
+    enqueueChunk(big, Buffer.alloc(10), 9n);
+    await nextTurn();
+    expect(parts).toEqual([`${MAX_PARSE_BYTES}@7+`, `${MAX_PARSE_BYTES}@7+`, '100@7', '10@9']);
+    expect(log).toEqual(['b:1@8']);
+  });
+
+  it('runs work queued after chunks once every chunk queued before it is parsed', async () => {
     const log: string[] = [];
     const a = consumer(log, 'a');
     const b = consumer(log, 'b');
     enqueueChunk(a, Buffer.from('1'), 1n);
     enqueueChunk(b, Buffer.from('1'), 2n);
-    enqueueChunk(a, Buffer.from('2'), 3n);
-    drainConsumer(a);
-    expect(log).toEqual(['a:1@1', 'a:2@3']);
+    enqueueAfterChunks(() => log.push('a:end'));
+    enqueueChunk(b, Buffer.from('2'), 3n);
+    expect(log).toEqual([]);
     await nextTurn();
-    expect(log).toEqual(['a:1@1', 'a:2@3', 'b:1@2']);
+    expect(log).toEqual(['a:1@1', 'b:1@2', 'a:end', 'b:2@3']);
   });
 
   it('yields to the poll phase when a large batch takes longer than its budget, losing nothing', async () => {

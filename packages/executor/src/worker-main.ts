@@ -66,8 +66,8 @@ async function main(): Promise<void> {
         cancelSignal: cancel.signal,
         tokenCounter: counters.get(pair.model),
         secrets: [...init.secrets, ...resolved.secrets],
+        aggregate: (record) => aggregator.beginAdd(record),
         onRecord: (record) => {
-          aggregator.add(record);
           batch.push(record);
         },
         // Warm-ups are left out of the fidelity figures, as on the main thread.

@@ -199,6 +199,15 @@ describe('a body that is not in the protocol', () => {
     }
   });
 
+  it('calls malformed JSON protocol even when the whole body arrived before it was parsed', async () => {
+    // 400 KB of valid events first: the body has ended long before the bad chunk is parsed.
+    const record = await run(
+      respond(`${delta('word ').repeat(8000)}data: {"choices": [oops\n\n${delta('more')}${DONE}`),
+    );
+    expect(record.errorClass).toBe('protocol');
+    expect(record.errorMessage).toMatch(/malformed JSON/);
+  });
+
   it('calls a non-streaming body without choices protocol, not interrupted', async () => {
     const record = await run(
       respond(JSON.stringify({ id: 'x', object: 'chat.completion' }), {

@@ -1,6 +1,11 @@
 import type { ErrorClass, RequestRecord } from '@llm-lens/core-timing';
 import { describe, expect, it } from 'vitest';
-import { Aggregator, type EncodedAggregator, type SummarizeOptions } from './aggregator.js';
+import {
+  Aggregator,
+  type EncodedAggregator,
+  EVENTS_PER_SLICE,
+  type SummarizeOptions,
+} from './aggregator.js';
 
 const MS = 1_000_000n;
 const T0 = 1_767_225_600_000; // 2026-01-01T00:00:00Z, epoch ms
@@ -276,6 +281,30 @@ describe('Aggregator', () => {
     const [mergedGroup] = merged.summarize(options);
     expect(mergedGroup?.out_of_range_samples).toBe(group?.out_of_range_samples);
     expect(mergedGroup?.output_tokens_per_s).toEqual(group?.output_tokens_per_s);
+  });
+
+  it('adds a record of 100,000 events in slices, to exactly what one add gives', () => {
+    const offsets = Array.from({ length: 100_000 }, (_, i) => i * 0.25 + (i % 7) * 0.01);
+    const long = makeRecord({
+      e2eNs: 30_000n * MS,
+      ...events(
+        offsets,
+        offsets.map(() => 1),
+      ),
+    });
+    const whole = new Aggregator();
+    whole.add(long);
+    const sliced = new Aggregator();
+    const addition = sliced.beginAdd(long);
+    let steps = 1;
+    // A deadline already past: each step adds one slice and yields.
+    while (!addition.step(0n)) steps++;
+    expect(steps).toBe(Math.ceil((100_000 - 1) / EVENTS_PER_SLICE));
+    const [a] = whole.summarize(options);
+    const [b] = sliced.summarize(options);
+    expect(b?.itl).toEqual(a?.itl);
+    expect(b?.chunk_gap).toEqual(a?.chunk_gap);
+    expect(b?.chunk_gap?.count).toBe(99_999);
   });
 
   it('keeps one group per provider/model/scenario in first-seen order', () => {

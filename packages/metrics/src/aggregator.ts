@@ -1,4 +1,9 @@
-import { ERROR_CLASSES, type RequestRecord, type TokenCountSource } from '@llm-lens/core-timing';
+import {
+  ERROR_CLASSES,
+  now,
+  type RequestRecord,
+  type TokenCountSource,
+} from '@llm-lens/core-timing';
 import { type DistributionSummary, LatencyHistogram, round3 } from './histogram.js';
 import {
   type AddSample,
@@ -6,6 +11,7 @@ import {
   LATENCY_METRICS,
   type LatencyMetric,
   type MetricName,
+  PER_EVENT_METRICS,
   RATE_COLLECTORS,
   RATE_METRICS,
   type RateMetric,
@@ -15,6 +21,24 @@ import { RateHistogram } from './rate-histogram.js';
 
 /** Error-class key for a failed record that carries no class (should not happen). */
 export const UNCLASSIFIED_ERROR = 'unclassified';
+
+/**
+ * Token events whose samples are added in one go. A record with more (a 100,000-event
+ * response) is added in slices of this many by {@link Aggregator.beginAdd}, so one huge
+ * response does not block the thread that stamps the others for tens of milliseconds
+ * (hdr records a sample in about 0.5–1 µs here; 512 events are two samples each).
+ */
+export const EVENTS_PER_SLICE = 512;
+
+const NO_DEADLINE = 2n ** 63n;
+
+/** A record being added to an aggregator; see {@link Aggregator.beginAdd}. */
+export interface RecordAddition {
+  /** Adds samples until `deadlineNs` passes (at least one slice); true once the record is in. */
+  step(deadlineNs: bigint): boolean;
+}
+
+const ADDED: RecordAddition = { step: () => true };
 
 /** Characters of an error message kept as the example of its class. */
 const EXAMPLE_CHARS = 200;
@@ -192,12 +216,22 @@ class GroupState {
 export class Aggregator {
   private readonly groups = new Map<string, GroupState>();
 
-  /** Adds one record; warm-up records are only counted. */
+  /** Adds one record; warm-up records are only counted. Never throws for any values. */
   add(record: RequestRecord): void {
+    const addition = this.beginAdd(record);
+    while (!addition.step(NO_DEADLINE)) {}
+  }
+
+  /**
+   * Adds one record in slices: everything but its per-event samples now, those (itl,
+   * chunk_gap) by `step`, {@link EVENTS_PER_SLICE} events at a time, until a deadline. A
+   * summary taken before the last step lacks the rest of those samples.
+   */
+  beginAdd(record: RequestRecord): RecordAddition {
     const group = this.group(record.provider, record.model, record.scenario);
     if (record.isWarmup) {
       group.requests.warmup += 1;
-      return;
+      return ADDED;
     }
     group.requests.total += 1;
     const e2eMs = record.e2eNs === undefined ? 0 : Number(record.e2eNs) / 1e6;
@@ -207,10 +241,14 @@ export class Aggregator {
     if (record.status !== 'ok') {
       group.requests.failed += 1;
       group.countError(record.errorClass ?? UNCLASSIFIED_ERROR, 1, record.errorMessage);
-      return;
+      return ADDED;
     }
     group.requests.succeeded += 1;
-    for (const [metric, add] of group.adders) LATENCY_COLLECTORS[metric](record, add);
+    const events = record.tokenEventOffsetsNs.length;
+    const isSliced = events > EVENTS_PER_SLICE;
+    for (const [metric, add] of group.adders) {
+      if (!isSliced || !PER_EVENT_METRICS.has(metric)) LATENCY_COLLECTORS[metric](record, add);
+    }
     for (const metric of RATE_METRICS) {
       const rate = RATE_COLLECTORS[metric](record);
       if (rate !== undefined) group.rate(metric).record(rate);
@@ -220,6 +258,20 @@ export class Aggregator {
     group.addTokens('reasoning', record.reasoningTokens);
     group.addTokens('cached_input', record.cachedInputTokens);
     if (record.tokenCountSource !== undefined) group.sources[record.tokenCountSource] += 1;
+    if (!isSliced) return ADDED;
+    const perEvent = group.adders.filter(([metric]) => PER_EVENT_METRICS.has(metric));
+    let from = 1;
+    return {
+      step(deadlineNs: bigint): boolean {
+        while (from < events) {
+          const to = Math.min(events, from + EVENTS_PER_SLICE);
+          for (const [metric, add] of perEvent) LATENCY_COLLECTORS[metric](record, add, from, to);
+          from = to;
+          if (from < events && now() >= deadlineNs) return false;
+        }
+        return true;
+      },
+    };
   }
 
   /** How many measured requests the plan asks of a group (for `requests.planned` and `not_sent`). */

@@ -3,11 +3,12 @@ export type {
   EncodedGroup,
   GroupFidelity,
   GroupSummary,
+  RecordAddition,
   RequestCounts,
   SummarizeOptions,
   TokenTotals,
 } from './aggregator.js';
-export { Aggregator, UNCLASSIFIED_ERROR } from './aggregator.js';
+export { Aggregator, EVENTS_PER_SLICE, UNCLASSIFIED_ERROR } from './aggregator.js';
 export type {
   ExporterFactory,
   ExportTarget,

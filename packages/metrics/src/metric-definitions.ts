@@ -32,29 +32,37 @@ export type MetricName = LatencyMetric | RateMetric;
 export type AddSample = (value: number | bigint, count?: number) => void;
 
 /**
+ * How a record contributes to one distribution. A per-event metric (see
+ * {@link PER_EVENT_METRICS}) takes the token events `from` (inclusive) `to` (exclusive), so a
+ * record with 100,000 events can be added in slices; the others ignore the range.
+ */
+export type Collector = (r: RequestRecord, add: AddSample, from?: number, to?: number) => void;
+
+/** The latency metrics with one sample per token event: their cost grows with the response. */
+export const PER_EVENT_METRICS: ReadonlySet<LatencyMetric> = new Set(['itl', 'chunk_gap']);
+
+/**
  * How a successful record contributes to each latency distribution. Written as loops over
  * the record's arrays, with no intermediate arrays: this runs once per finished request on
  * the thread that measures.
  */
-export const LATENCY_COLLECTORS: Readonly<
-  Record<LatencyMetric, (r: RequestRecord, add: AddSample) => void>
-> = {
+export const LATENCY_COLLECTORS: Readonly<Record<LatencyMetric, Collector>> = {
   ttft: (r, add) => r.ttftNs !== undefined && add(r.ttftNs),
   ttfo: (r, add) => r.ttfoNs !== undefined && add(r.ttfoNs),
   // Per token: the gap before an event carrying k tokens is k samples of gap / k, so batched
   // chunks and speculative decoding do not inflate it. The first event's wait is ttft.
-  itl: (r, add) => {
+  itl: (r, add, from = 1, to = r.tokenEventOffsetsNs.length) => {
     const offsets = r.tokenEventOffsetsNs;
     const tokens = r.tokenEventTokens;
-    for (let i = 1; i < offsets.length; i++) {
+    for (let i = Math.max(1, from); i < to; i++) {
       // A token-bearing event carries at least one token; treat a 0 as 1 rather than divide by 0.
       const k = Math.max(1, tokens[i] ?? 1);
       add((offsets[i]! - offsets[i - 1]!) / k, k);
     }
   },
-  chunk_gap: (r, add) => {
+  chunk_gap: (r, add, from = 1, to = r.tokenEventOffsetsNs.length) => {
     const offsets = r.tokenEventOffsetsNs;
-    for (let i = 1; i < offsets.length; i++) add(offsets[i]! - offsets[i - 1]!);
+    for (let i = Math.max(1, from); i < to; i++) add(offsets[i]! - offsets[i - 1]!);
   },
   tpot: (r, add) => r.tpotNs !== undefined && add(r.tpotNs),
   e2e: (r, add) => r.e2eNs !== undefined && add(r.e2eNs),
