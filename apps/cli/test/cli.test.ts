@@ -102,7 +102,10 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       'output_tokens',
       'reasoning_tokens',
       'token_count_source',
+      'reported_output_tokens',
       'token_count_mismatch',
+      'token_count_estimated',
+      'usage_ignored',
     ]) {
       expect(lines[0]).toHaveProperty(field);
     }

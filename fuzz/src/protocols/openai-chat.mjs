@@ -136,11 +136,58 @@ export function generatedText(chunk) {
     }
   }
   const reasoning = stringOr(delta.reasoning);
+  const content = contentText(delta.content);
   return {
-    answer: stringOr(delta.content) + stringOr(delta.refusal),
-    reasoning: reasoning.length > 0 ? reasoning : stringOr(delta.reasoning_content),
+    answer: content.answer + stringOr(delta.refusal),
+    reasoning:
+      (reasoning.length > 0 ? reasoning : stringOr(delta.reasoning_content)) + content.reasoning,
     tool,
   };
+}
+
+/**
+ * `content` as a string, or as a list of typed parts (Mistral): `{type: "text", text}` is
+ * answer text, `{type: "thinking", thinking}` (a string or a list of `{text}` parts)
+ * reasoning; other parts carry no text.
+ */
+function contentText(content) {
+  if (typeof content === 'string') return { answer: content, reasoning: '' };
+  if (!Array.isArray(content)) return { answer: '', reasoning: '' };
+  let answer = '';
+  let reasoning = '';
+  for (const part of content) {
+    if (!isPlainObject(part)) continue;
+    if (part.type === 'text') answer += stringOr(part.text);
+    else if (part.type === 'thinking') {
+      if (typeof part.thinking === 'string') reasoning += part.thinking;
+      else if (Array.isArray(part.thinking)) {
+        for (const inner of part.thinking)
+          if (isPlainObject(inner)) reasoning += stringOr(inner.text);
+      }
+    }
+  }
+  return { answer, reasoning };
+}
+
+/**
+ * Generated tokens of a valid usage report, reasoning included: where `total_tokens` shows
+ * that `completion_tokens` left reasoning out (prompt + completion + reasoning, xAI's way),
+ * or, with no such total, where reasoning exceeds completion, it is added back.
+ */
+function outputTokensOf(usage) {
+  const completion = usage.completion_tokens;
+  const details = isPlainObject(usage.completion_tokens_details)
+    ? usage.completion_tokens_details
+    : {};
+  const reasoning = typeof details.reasoning_tokens === 'number' ? details.reasoning_tokens : 0;
+  if (reasoning === 0) return completion;
+  const input = usage.prompt_tokens;
+  const total = usage.total_tokens;
+  if (typeof total === 'number' && typeof input === 'number') {
+    if (total === input + completion) return completion;
+    if (total === input + completion + reasoning) return completion + reasoning;
+  }
+  return reasoning > completion ? completion + reasoning : completion;
 }
 
 const countText = (text) =>
@@ -224,7 +271,7 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
       // completion_tokens says nothing about them, so an earlier count still stands.
       if (problem !== undefined) usageIgnored ??= problem;
       else if (typeof chunk.usage.completion_tokens === 'number')
-        completion = chunk.usage.completion_tokens;
+        completion = outputTokensOf(chunk.usage);
     }
   }
 

@@ -83,6 +83,11 @@ export interface RequestRecord {
   reasoningTokens?: number;
   cachedInputTokens?: number;
   tokenCountSource?: TokenCountSource;
+  /**
+   * The server's own count of generated tokens as it reported it, when its convention differs
+   * from `outputTokens` (visible + reasoning): xAI's `completion_tokens` leaves reasoning out.
+   */
+  reportedOutputTokens?: number;
   /** Server and client token counts both exist and differ by more than 5%. */
   tokenCountMismatch?: boolean;
   /**

@@ -3,6 +3,13 @@ import { now } from '@llm-lens/core-timing';
 /** The tokenizer side of token counting, as the executor needs it. */
 export interface TextTokenCounter {
   count(text: string): number;
+  /**
+   * Whether counts are exact for the model (its own vocabulary). Default true: a tokenizer a
+   * caller supplies for its model is taken as the model's.
+   */
+  readonly isExact?: boolean;
+  /** Output tokens the model's API counts but never streams (message framing). Default 0. */
+  readonly framingTokens?: number;
 }
 
 const MEMO_LIMIT = 20_000;
@@ -31,8 +38,15 @@ export class TokenCountCache {
   private readonly memo = new Map<string, number>();
   /** Whether the last `count` was an estimate (read right after the call). */
   lastCountEstimated = false;
+  /** Counts are in the model's own vocabulary (see {@link TextTokenCounter.isExact}). */
+  readonly isExact: boolean;
+  /** See {@link TextTokenCounter.framingTokens}. */
+  readonly framingTokens: number;
 
-  constructor(private readonly counter: TextTokenCounter) {}
+  constructor(private readonly counter: TextTokenCounter) {
+    this.isExact = counter.isExact ?? true;
+    this.framingTokens = counter.framingTokens ?? 0;
+  }
 
   /** Tokens in one delta (0 for empty text). */
   count(text: string): number {

@@ -79,6 +79,7 @@ interface Options {
   maxEventBytes?: number;
   tokenizer?: boolean;
   stream?: boolean;
+  model?: string;
 }
 
 async function run(serve: Reply, options: Options = {}): Promise<RequestRecord> {
@@ -89,7 +90,7 @@ async function run(serve: Reply, options: Options = {}): Promise<RequestRecord> 
     return await executeRequest({
       provider,
       transport,
-      input: { model: 'some-model', prompt: 'hi', stream: options.stream ?? true },
+      input: { model: options.model ?? 'some-model', prompt: 'hi', stream: options.stream ?? true },
       requestId: 'r-1',
       scenario: 'hostile',
       isWarmup: false,
@@ -99,7 +100,7 @@ async function run(serve: Reply, options: Options = {}): Promise<RequestRecord> 
       tokenCounter:
         options.tokenizer === false
           ? undefined
-          : new TokenCountCache(createTokenCounter('some-model')),
+          : new TokenCountCache(createTokenCounter(options.model ?? 'some-model')),
       ...(options.maxEventBytes === undefined ? {} : { maxEventBytes: options.maxEventBytes }),
     });
   } finally {
@@ -343,5 +344,82 @@ describe('timeouts', () => {
     });
     expect(record.errorClass).toBe('timeout_total');
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('token_count_mismatch compares like with like', () => {
+  const words = (n: number): string => Array.from({ length: n }, () => delta(' hello')).join('');
+  const ending = (value: unknown): string => usage(value) + DONE;
+
+  it('leaves out reasoning the server kept hidden (gpt-5-nano: 78 reported, 64 reasoning, 4 visible)', async () => {
+    const record = await run(
+      respond(
+        words(4) +
+          ending({
+            prompt_tokens: 9,
+            completion_tokens: 78,
+            total_tokens: 87,
+            completion_tokens_details: { reasoning_tokens: 64 },
+          }),
+      ),
+      { model: 'gpt-5-nano' },
+    );
+    expect(record.outputTokens).toBe(78);
+    expect(record.tokenCountMismatch).toBe(false);
+  });
+
+  it('leaves out the message framing GPT-5 models count but never stream ("six": 10 reported)', async () => {
+    const record = await run(
+      respond(
+        delta('six') +
+          ending({ completion_tokens: 10, completion_tokens_details: { reasoning_tokens: 0 } }),
+      ),
+      { model: 'gpt-5.1-2025-11-13' },
+    );
+    expect(record.tokenCountMismatch).toBe(false);
+    // The same counts from a model without that framing are a cut stream.
+    const other = await run(respond(delta('six') + ending({ completion_tokens: 10 })), {
+      model: 'gpt-4o-mini',
+    });
+    expect(other.tokenCountMismatch).toBe(true);
+  });
+
+  it('allows an end-of-sequence token or two (vLLM: 14 against 13)', async () => {
+    const record = await run(respond(words(12) + ending({ completion_tokens: 14 })), {
+      model: 'gpt-4o-mini',
+    });
+    expect(record.tokenCountMismatch).toBe(false);
+  });
+
+  it('gives no verdict where the tokenizer is not the model family own (Claude: 36 against 22)', async () => {
+    const record = await run(respond(words(22) + ending({ completion_tokens: 36 })), {
+      model: 'claude-sonnet-4-5',
+    });
+    expect(record.tokenCountMismatch).toBeUndefined();
+  });
+
+  it('still flags a stream that lost half its text', async () => {
+    const record = await run(respond(words(25) + ending({ completion_tokens: 100 })), {
+      model: 'gpt-4o-mini',
+    });
+    expect(record.tokenCountMismatch).toBe(true);
+  });
+
+  it("keeps xAI's own completion count and counts its reasoning into output tokens", async () => {
+    const record = await run(
+      respond(
+        words(3) +
+          ending({
+            prompt_tokens: 291,
+            completion_tokens: 26,
+            total_tokens: 513,
+            completion_tokens_details: { reasoning_tokens: 196 },
+          }),
+      ),
+      { model: 'grok-3-mini' },
+    );
+    expect(record.outputTokens).toBe(222);
+    expect(record.reportedOutputTokens).toBe(26);
+    expect(record.reasoningTokens).toBe(196);
   });
 });

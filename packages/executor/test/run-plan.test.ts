@@ -1,4 +1,5 @@
 import type { RequestRecord } from '@llm-lens/core-timing';
+import { createTokenCounter } from '@llm-lens/providers-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPlan } from '../src/index.js';
 import { type SimulatedTarget, scenario, simulatedTarget } from './harness.js';
@@ -61,7 +62,12 @@ describe('runPlan', () => {
   });
 
   it('takes output tokens from server usage and flags no mismatch when the tokenizer agrees', async () => {
-    const { records, group } = await run({}, { requests: 2 }, { tokenizer: 'offline' });
+    // A tokenizer the caller supplies is taken as the model's own: its counts are compared.
+    const ownVocabulary = (model: string) => {
+      const counter = createTokenCounter(model);
+      return { count: (text: string) => counter.count(text) };
+    };
+    const { records, group } = await run({}, { requests: 2 }, { tokenizer: ownVocabulary });
     for (const r of records) {
       expect(r.tokenCountSource).toBe('server_usage');
       expect(r.outputTokens).toBe(8);
@@ -69,6 +75,11 @@ describe('runPlan', () => {
       expect(r.tokenCountMismatch).toBe(false);
     }
     expect(group.token_count_sources.server_usage).toBe(2);
+    await sim!.close();
+    sim = undefined;
+    // The offline tokenizer is only an estimate for a model outside OpenAI's families: no verdict.
+    const estimated = await run({}, { requests: 1 }, { tokenizer: 'offline' });
+    expect(estimated.records[0]!.tokenCountMismatch).toBeUndefined();
   });
 
   it('falls back to the tokenizer, then to the event count, when the server sends no usage', async () => {

@@ -28,6 +28,8 @@ export interface RecordJson {
   reasoning_tokens: number | null;
   cached_input_tokens: number | null;
   token_count_source: string | null;
+  /** The server's own count of generated tokens when its convention differs from output_tokens (xAI leaves reasoning out), else null. */
+  reported_output_tokens: number | null;
   token_count_mismatch: boolean | null;
   /** True when part of the tokenizer's count was estimated (an unbroken run of letters too long to tokenize within the per-event budget). */
   token_count_estimated: boolean | null;
@@ -77,6 +79,7 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     reasoning_tokens: record.reasoningTokens ?? null,
     cached_input_tokens: record.cachedInputTokens ?? null,
     token_count_source: record.tokenCountSource ?? null,
+    reported_output_tokens: record.reportedOutputTokens ?? null,
     token_count_mismatch: record.tokenCountMismatch ?? null,
     token_count_estimated: record.tokenCountEstimated ?? null,
     usage_ignored: record.usageIgnored ?? null,

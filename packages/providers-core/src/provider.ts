@@ -34,7 +34,13 @@ export interface HttpRequestSpec {
  */
 export interface Usage {
   inputTokens?: number;
+  /**
+   * Generated tokens, visible and reasoning together, whatever the provider's own convention
+   * (xAI's `completion_tokens` leaves reasoning out; adapters add it back).
+   */
   outputTokens?: number;
+  /** The provider's own count of generated tokens, exactly as reported. */
+  reportedOutputTokens?: number;
   reasoningTokens?: number;
   cachedInputTokens?: number;
   /** Why the server's report was ignored, e.g. `usage ignored: completion_tokens 1e+300 is not a token count (...)`. */

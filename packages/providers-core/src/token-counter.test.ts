@@ -59,4 +59,32 @@ describe('createTokenCounter', () => {
     expect(createTokenCounter('gpt-4o').count('a <|endoftext|> b')).toBe(9);
     expect(createTokenCounter('llama-3').count('a <|endoftext|> b')).toBe(8);
   });
+
+  it('says whether its counts are exact: OpenAI families yes, every other family an estimate', () => {
+    for (const model of [
+      'gpt-4o-mini',
+      'openai/gpt-5-nano',
+      'o3-mini',
+      'gpt-3.5-turbo',
+      'gpt-oss-120b',
+    ]) {
+      expect(createTokenCounter(model).isExact).toBe(true);
+    }
+    for (const model of [
+      'meta-llama/Llama-3.1-8B',
+      'claude-sonnet-4-5',
+      'mistral-large',
+      'o3x',
+      'gemini-2.5-flash',
+    ]) {
+      expect(createTokenCounter(model).isExact).toBe(false);
+    }
+  });
+
+  it('knows the framing tokens GPT-5 models count as output without streaming them', () => {
+    expect(createTokenCounter('gpt-5.1-2025-11-13').framingTokens).toBe(9);
+    expect(createTokenCounter('openai/gpt-5-nano').framingTokens).toBe(9);
+    expect(createTokenCounter('gpt-4o').framingTokens).toBe(0);
+    expect(createTokenCounter('gpt-50x').framingTokens).toBe(0);
+  });
 });

@@ -7,6 +7,17 @@ export type TokenizerEncoding = 'o200k_base' | 'cl100k_base';
 export interface TokenCounter {
   /** The vocabulary in use. */
   readonly encodingName: TokenizerEncoding;
+  /**
+   * Whether the vocabulary is the model's own (OpenAI models), so counts are exact; for any
+   * other model family (Llama, Claude, Mistral, Gemini, ...) they are an estimate.
+   */
+  readonly isExact: boolean;
+  /**
+   * Tokens the model's API counts as output but never streams, beyond reasoning: GPT-5
+   * models count their message framing, 9 tokens ("six" is 1 visible token and 10 reported;
+   * "Paris." 2 and 11). 0 for every other family.
+   */
+  readonly framingTokens: number;
   /** Tokens in `text`; special-token markers in the text count as plain text. */
   count(text: string): number;
 }
@@ -38,6 +49,13 @@ function countTokensFor(encoding: TokenizerEncoding): CountTokens {
   return countTokens;
 }
 
+// OpenAI model families, whose vocabularies gpt-tokenizer ships (a provider prefix ignored).
+const OPENAI_FAMILY =
+  /^(?:chatgpt-|gpt-|o[134](?:$|[-.:_@])|text-davinci|text-embedding|davinci|babbage)/;
+
+const GPT5_FAMILY = /^gpt-5(?:$|[-.:_@])/;
+const GPT5_FRAMING_TOKENS = 9;
+
 /** The vocabulary used for a model: o200k_base for GPT-4o/4.1/4.5/5, gpt-oss and o-series, else cl100k_base. */
 export function tokenizerEncodingFor(model: string): TokenizerEncoding {
   const name = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
@@ -51,9 +69,14 @@ export function tokenizerEncodingFor(model: string): TokenizerEncoding {
  */
 export function createTokenCounter(model: string): TokenCounter {
   const encodingName = tokenizerEncodingFor(model);
+  const name = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
+  const isExact = OPENAI_FAMILY.test(name);
+  const framingTokens = GPT5_FAMILY.test(name) ? GPT5_FRAMING_TOKENS : 0;
   let countTokens: CountTokens | undefined;
   return {
     encodingName,
+    isExact,
+    framingTokens,
     count(text: string): number {
       if (text.length === 0) return 0;
       countTokens ??= countTokensFor(encodingName);

@@ -213,4 +213,25 @@ describe('OpenAIJsonDecoder', () => {
     );
     expect(decoder.sawEndMarker).toBe(false);
   });
+
+  it('reads a message whose content is a list of thinking and text parts', () => {
+    const body = JSON.stringify({
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: [{ type: 'text', text: 'Let me think.' }] },
+              { type: 'text', text: 'Forty-two.' },
+            ],
+          },
+        },
+      ],
+      usage: { prompt_tokens: 5, completion_tokens: 9, total_tokens: 14 },
+    });
+    const { events, sawEndMarker } = decode(encode(body));
+    expect(sawEndMarker).toBe(true);
+    expect(events[0]).toMatchObject({ text: 'Forty-two.', reasoningText: 'Let me think.' });
+  });
 });

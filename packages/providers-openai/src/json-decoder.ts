@@ -74,7 +74,10 @@ export class OpenAIJsonDecoder implements ResponseDecoder {
     }
     const error = readError(payload);
     if (error !== undefined) {
-      emit({ text: '', reasoningText: '', toolText: '', error });
+      const event: StreamEvent = { text: '', reasoningText: '', toolText: '', error };
+      const usage = toUsage(payload.usage);
+      if (usage !== undefined) event.usage = usage;
+      emit(event);
       return;
     }
     if (!Array.isArray(payload.choices)) {

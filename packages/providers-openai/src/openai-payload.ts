@@ -31,18 +31,50 @@ function toolArguments(toolCalls: unknown): string {
   return text;
 }
 
+/** The text of a part's `text`, or of a list of such parts. */
+function partsText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return '';
+  let text = '';
+  for (const part of value) text += asString(asObject(part)?.text);
+  return text;
+}
+
+/**
+ * `content` as a string, or as a list of typed parts (Mistral's Magistral models stream
+ * `[{"type": "thinking", "thinking": [{"type": "text", "text": …}]}, {"type": "text", "text": …}]`):
+ * `text` parts are answer text, `thinking` parts reasoning; `reference` and other parts
+ * carry no generated text.
+ */
+function readContent(content: unknown): { text: string; reasoning: string } {
+  if (typeof content === 'string') return { text: content, reasoning: '' };
+  if (!Array.isArray(content)) return { text: '', reasoning: '' };
+  let text = '';
+  let reasoning = '';
+  for (const raw of content) {
+    const part = asObject(raw);
+    if (part === undefined) continue;
+    if (part.type === 'text') text += asString(part.text);
+    else if (part.type === 'thinking') reasoning += partsText(part.thinking);
+  }
+  return { text, reasoning };
+}
+
 /**
  * Reads a chat `delta` (streaming) or `message` (non-streaming). Reasoning comes from
  * `reasoning` or, failing that, `reasoning_content`: current vLLM sends both with the same
- * text, so reading both would count every reasoning token twice. `refusal` text is
- * generated like content and counts as answer text.
+ * text, so reading both would count every reasoning token twice; and from the `thinking`
+ * parts of a content list. `refusal` text is generated like content and counts as answer
+ * text.
  */
 function readMessage(message: JsonObject | undefined): GeneratedText {
   if (message === undefined) return { text: '', reasoningText: '', toolText: '' };
+  const content = readContent(message.content);
   const reasoning = asString(message.reasoning);
   return {
-    text: asString(message.content) + asString(message.refusal),
-    reasoningText: reasoning.length > 0 ? reasoning : asString(message.reasoning_content),
+    text: content.text + asString(message.refusal),
+    reasoningText:
+      (reasoning.length > 0 ? reasoning : asString(message.reasoning_content)) + content.reasoning,
     toolText: toolArguments(message.tool_calls),
   };
 }

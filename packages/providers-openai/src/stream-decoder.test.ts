@@ -400,4 +400,41 @@ describe('OpenAIStreamDecoder against hostile servers', () => {
       { message: '{"code":503}', code: 503 },
     ]);
   });
+
+  it('reads thinking and text parts of a content list (Mistral) as reasoning and answer', () => {
+    const delta = (content: unknown) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
+    const decoded = decodeChunks([
+      encode(
+        delta([{ type: 'thinking', thinking: [{ type: 'text', text: 'Okay, the' }] }]) +
+          delta([{ type: 'thinking', thinking: 'plain' }]) +
+          delta([
+            { type: 'text', text: 'Hello' },
+            { type: 'reference', reference_ids: [1] },
+          ]) +
+          delta('!') +
+          'data: [DONE]\n\n',
+      ),
+    ]);
+    expect(decoded.events.map((e) => [e.text, e.reasoningText])).toEqual([
+      ['', 'Okay, the'],
+      ['', 'plain'],
+      ['Hello', ''],
+      ['!', ''],
+    ]);
+  });
+
+  it('keeps the usage of a chunk that also carries an error (OpenRouter)', () => {
+    const decoded = decodeChunks([
+      encode(
+        `data: ${JSON.stringify({
+          error: { code: 400, message: 'Token limit reached' },
+          choices: [{ index: 0, delta: { content: '' } }],
+          usage: { prompt_tokens: 43, completion_tokens: 10, total_tokens: 53 },
+        })}\n\ndata: [DONE]\n\n`,
+      ),
+    ]);
+    expect(decoded.errors).toEqual([{ message: 'Token limit reached', code: 400 }]);
+    expect(decoded.usage).toEqual({ inputTokens: 43, outputTokens: 10 });
+  });
 });

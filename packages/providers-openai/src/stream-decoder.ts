@@ -87,7 +87,11 @@ export class OpenAIStreamDecoder implements ResponseDecoder {
     const error =
       readError(payload) ?? (sse.event === 'error' ? errorEvent(payload, data) : undefined);
     if (error !== undefined) {
-      this.#emit({ text: '', reasoningText: '', toolText: '', error });
+      const event: StreamEvent = { text: '', reasoningText: '', toolText: '', error };
+      // OpenRouter bills the tokens of a failed generation in the same chunk as its error.
+      const usage = toUsage(payload.usage);
+      if (usage !== undefined) event.usage = usage;
+      this.#emit(event);
       return;
     }
     const event: StreamEvent = readGenerated(payload, this.#api, 'delta');

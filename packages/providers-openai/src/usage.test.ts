@@ -61,4 +61,34 @@ describe('toUsage', () => {
       ignoredReason: reason('prompt_tokens_details.cached_tokens', '10000000000'),
     });
   });
+
+  it('counts reasoning into output tokens where completion_tokens leaves it out (xAI)', () => {
+    // total = prompt + completion + reasoning: Grok's convention.
+    expect(
+      toUsage({
+        prompt_tokens: 291,
+        completion_tokens: 26,
+        total_tokens: 513,
+        completion_tokens_details: { reasoning_tokens: 196 },
+      }),
+    ).toEqual({
+      inputTokens: 291,
+      outputTokens: 222,
+      reportedOutputTokens: 26,
+      reasoningTokens: 196,
+    });
+    // total = prompt + completion: OpenAI's, DeepSeek's, OpenRouter's; nothing is added.
+    expect(
+      toUsage({
+        prompt_tokens: 13,
+        completion_tokens: 50,
+        total_tokens: 63,
+        completion_tokens_details: { reasoning_tokens: 50 },
+      }),
+    ).toEqual({ inputTokens: 13, outputTokens: 50, reasoningTokens: 50 });
+    // No total: more reasoning than completion tokens can only mean it was left out.
+    expect(
+      toUsage({ completion_tokens: 10, completion_tokens_details: { reasoning_tokens: 30 } }),
+    ).toEqual({ outputTokens: 40, reportedOutputTokens: 10, reasoningTokens: 30 });
+  });
 });

@@ -34,8 +34,38 @@ export function toUsage(value: unknown): Usage | undefined {
   // Checked above: each is absent or a whole number from 0 to MAX_TOKEN_COUNT.
   const usage: Usage = {};
   if (typeof input === 'number') usage.inputTokens = input;
-  if (typeof output === 'number') usage.outputTokens = output;
+  if (typeof output === 'number') {
+    usage.outputTokens = output;
+    if (
+      typeof reasoning === 'number' &&
+      excludesReasoning(raw.total_tokens, input, output, reasoning)
+    ) {
+      usage.outputTokens = output + reasoning;
+      usage.reportedOutputTokens = output;
+    }
+  }
   if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
   if (typeof cached === 'number') usage.cachedInputTokens = cached;
   return usage;
+}
+
+/**
+ * Whether `completion_tokens` leaves the reasoning tokens out. OpenAI, DeepSeek, OpenRouter
+ * and Z.ai count them in (`total_tokens` = prompt + completion); xAI leaves them out
+ * (`total_tokens` = prompt + completion + reasoning: 291 + 26 + 196 = 513 in a Grok 3 Mini
+ * stream). With no usable `total_tokens`, more reasoning than completion tokens can only mean
+ * the same.
+ */
+function excludesReasoning(
+  total: unknown,
+  input: unknown,
+  output: number,
+  reasoning: number,
+): boolean {
+  if (reasoning === 0) return false;
+  if (typeof total === 'number' && typeof input === 'number') {
+    if (total === input + output) return false;
+    if (total === input + output + reasoning) return true;
+  }
+  return reasoning > output;
 }
