@@ -1,5 +1,6 @@
 // Re-exported so adapters can name error classes while depending on providers-core only.
 export type { ConnectionPhases, ErrorClass } from '@llm-lens/core-timing';
+export { BodyBuffer } from './body-buffer.js';
 export type { TimedConnectorOptions } from './connection-phases.js';
 export {
   consumeConnectionPhases,

@@ -1,9 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import {
-  checkMaxEventBytes,
-  DEFAULT_MAX_EVENT_BYTES,
+  BodyBuffer,
   type DecoderOptions,
-  eventSizeError,
   LensProviderError,
   type ResponseDecoder,
   type StreamEvent,
@@ -22,17 +19,12 @@ const SNIPPET_CHARS = 120;
 export class OpenAIJsonDecoder implements ResponseDecoder {
   readonly expectedContentType = 'application/json';
   readonly #api: OpenAIApi;
-  readonly #maxEventBytes: number;
-  // StringDecoder: same output as TextDecoder for split and invalid UTF-8, at a fraction of
-  // its per-call cost (one decoder per request adds up at thousands of requests a second).
-  readonly #decoder = new StringDecoder('utf8');
-  #body = '';
-  #bodyBytes = 0;
+  readonly #body: BodyBuffer;
   #isComplete = false;
 
   constructor(api: OpenAIApi, options: DecoderOptions = {}) {
     this.#api = api;
-    this.#maxEventBytes = checkMaxEventBytes(options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
+    this.#body = new BodyBuffer('an OpenAI response body', options.maxEventBytes);
   }
 
   /** The body parsed as JSON and held `choices`. */
@@ -42,19 +34,11 @@ export class OpenAIJsonDecoder implements ResponseDecoder {
 
   /** Buffers body bytes; nothing is emitted before `end()`. */
   push(chunk: Uint8Array, _emit?: (event: StreamEvent) => void): void {
-    this.#bodyBytes += chunk.byteLength;
-    if (this.#bodyBytes > this.#maxEventBytes) {
-      this.#body = '';
-      throw eventSizeError('an OpenAI response body', this.#maxEventBytes);
-    }
-    this.#body += this.#decoder.write(chunk);
+    this.#body.push(chunk);
   }
 
   end(emit: (event: StreamEvent) => void): void {
-    const decoded = this.#body + this.#decoder.end();
-    // TextDecoder would have dropped a leading byte order mark; JSON.parse rejects one.
-    const body = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
-    this.#body = '';
+    const body = this.#body.take();
     let payload: Record<string, unknown> | undefined;
     try {
       payload = parsePayload(body);
