@@ -66,13 +66,85 @@ export async function loadCliExtensions(
   return { registry, exporters, config: registry.configExtensions() };
 }
 
-function pluginUrl(plugin: string, cwd: string): string {
+/**
+ * `--provider ./my-adapter.mjs` (or a package name): a module that is not a registered
+ * provider type is loaded like a `--plugin`, and the provider type it exports takes its
+ * place in the arguments. It must export exactly one provider factory, or the type is
+ * ambiguous. Arguments without such a value come back as they were.
+ */
+export async function resolveProviderModule(
+  argv: readonly string[],
+  extensions: CliExtensions,
+  cwd = process.cwd(),
+): Promise<{ argv: string[]; extensions: CliExtensions }> {
+  const found = providerValue(argv);
+  const types = extensions.registry.providerFactories.map((f) => f.type);
+  if (found === undefined || types.includes(found.value) || !isModuleLike(found.value)) {
+    return { argv: [...argv], extensions };
+  }
+  const url = pluginUrl(found.value, cwd, '--provider');
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(
+      `--provider ${found.value}: cannot load ${url}: ${(error as Error).message}`,
+    );
+  }
+  const factories = (module.providerFactories ?? []) as ReadonlyArray<{ type?: unknown }>;
+  const moduleTypes = Array.isArray(factories) ? factories.map((f) => String(f.type)) : [];
+  if (moduleTypes.length !== 1) {
+    throw new CliError(
+      `--provider ${found.value}: the module must export providerFactories with exactly one provider type, found ${moduleTypes.length === 0 ? 'none' : moduleTypes.join(', ')}; with several, load it with --plugin and pick one with --provider TYPE`,
+    );
+  }
+  const loaded = await loadCliExtensions([...pluginArgs(argv), found.value], cwd);
+  const rewritten = [...argv];
+  rewritten[found.index] = found.inline ? `${found.flag}=${moduleTypes[0]}` : moduleTypes[0]!;
+  return { argv: rewritten, extensions: loaded };
+}
+
+/** The last `--provider` / `-p` value in raw arguments, where it is. */
+function providerValue(
+  argv: readonly string[],
+): { index: number; value: string; flag: string; inline: boolean } | undefined {
+  let found: { index: number; value: string; flag: string; inline: boolean } | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if ((arg === '--provider' || arg === '-p') && argv[i + 1] !== undefined) {
+      found = { index: i + 1, value: argv[i + 1]!, flag: arg, inline: false };
+      i++;
+    } else if (arg.startsWith('--provider=')) {
+      found = {
+        index: i,
+        value: arg.slice('--provider='.length),
+        flag: '--provider',
+        inline: true,
+      };
+    }
+  }
+  return found;
+}
+
+/** A path to a module, or a package llm-lens can resolve: not a provider type. */
+function isModuleLike(value: string): boolean {
+  if (value.startsWith('.') || isAbsolute(value) || /\.(m?js|cjs)$/.test(value)) return true;
+  try {
+    import.meta.resolve(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pluginUrl(plugin: string, cwd: string, flag = '--plugin'): string {
   if (plugin.startsWith('.') || isAbsolute(plugin)) return pathToFileURL(resolve(cwd, plugin)).href;
   try {
     return import.meta.resolve(plugin);
   } catch {
     throw new CliError(
-      `--plugin ${plugin}: no such package is installed where llm-lens can find it; give a path (./my-plugin.mjs) or install the package next to llm-latency-lens`,
+      `${flag} ${plugin}: no such package is installed where llm-lens can find it; give a path (./my-plugin.mjs) or install the package next to llm-latency-lens`,
     );
   }
 }

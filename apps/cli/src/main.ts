@@ -1,7 +1,12 @@
 import { closestMatch } from '@llm-lens/config-fields';
 import yargs from 'yargs';
 import { CliError, EXIT } from './cli-error.js';
-import { type CliExtensions, loadCliExtensions, pluginArgs } from './cli-extensions.js';
+import {
+  type CliExtensions,
+  loadCliExtensions,
+  pluginArgs,
+  resolveProviderModule,
+} from './cli-extensions.js';
 import * as benchmark from './commands/benchmark.js';
 import * as calibrate from './commands/calibrate.js';
 import * as init from './commands/init.js';
@@ -20,8 +25,8 @@ const COMMANDS = ['benchmark', 'profile', 'calibrate', 'init', 'validate', 'serv
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    const extensions = await loadCliExtensions(pluginArgs(argv));
-    return await runCommand(argv, extensions);
+    const resolved = await resolveProviderModule(argv, await loadCliExtensions(pluginArgs(argv)));
+    return await runCommand(resolved.argv, resolved.extensions);
   } catch (error) {
     return reportError(error, debug);
   }

@@ -58,3 +58,37 @@ describe('--plugin', () => {
     );
   });
 });
+
+describe('--provider with a module', () => {
+  it('loads the module and uses the one provider type it exports', async () => {
+    const result = await runCli(
+      [
+        'benchmark',
+        '--provider',
+        './fixtures/fake-plugin.mjs',
+        '-m',
+        'f-1',
+        '-n',
+        '3',
+        '-w',
+        '0',
+        '--json',
+      ],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)) },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const group = JSON.parse(result.stdout).groups[0];
+    expect(group).toMatchObject({ provider: 'fake', model: 'f-1' });
+    expect(group.requests.succeeded).toBe(3);
+  });
+
+  it('says what a module must export when it has no provider type', async () => {
+    const empty = join(dir, 'no-provider.mjs');
+    writeFileSync(empty, 'export const loadPatterns = [];\n');
+    const result = await runCli(['benchmark', '--provider', empty, '-m', 'x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--provider .*no-provider\.mjs: the module must export providerFactories with exactly one provider type, found none/,
+    );
+  });
+});
