@@ -48,6 +48,8 @@ export {
   readApiKey,
   withApiKeyRules,
 } from './provider-factory.js';
+export type { NdjsonParserOptions } from './ndjson-parser.js';
+export { NdjsonParser } from './ndjson-parser.js';
 export type { SseEvent, SseParserOptions } from './sse-parser.js';
 export { SseParser } from './sse-parser.js';
 export type { TokenCounter, TokenizerEncoding } from './token-counter.js';

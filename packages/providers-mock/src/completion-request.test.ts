@@ -25,6 +25,7 @@ describe('parseCompletionRequest', () => {
         minTokens: undefined,
         ignoreEos: false,
         promptTokens: 7,
+        supportsReasoning: true,
       },
     });
   });

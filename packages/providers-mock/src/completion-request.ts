@@ -1,25 +1,12 @@
+import type { SimulatedRequest } from './protocols/wire-protocol.js';
 import { estimateChatPromptTokens, estimateCompletionPromptTokens } from './token-text.js';
 
 /** Which OpenAI endpoint a request came to. */
 export type CompletionEndpoint = 'chat' | 'completions';
 
-/** The parts of an incoming completion body the simulator acts on. */
-export interface CompletionRequest {
+/** The parts of an incoming OpenAI completion body the simulator acts on. */
+export interface CompletionRequest extends SimulatedRequest {
   endpoint: CompletionEndpoint;
-  /** Echoed in every chunk. */
-  model: string;
-  stream: boolean;
-  /** `stream_options.include_usage`: a final chunk with `choices: []` and `usage`. */
-  includeUsage: boolean;
-  /** vLLM's `stream_options.continuous_usage_stats` (honoured only with include_usage, as vLLM does). */
-  continuousUsage: boolean;
-  /** `max_completion_tokens`, else `max_tokens`. */
-  maxTokens: number | undefined;
-  /** vLLM's `min_tokens`. */
-  minTokens: number | undefined;
-  /** vLLM's `ignore_eos`: generate until max_tokens. */
-  ignoreEos: boolean;
-  promptTokens: number;
 }
 
 /** Why a body was rejected: an HTTP 400 in OpenAI's error shape. */
@@ -149,6 +136,8 @@ export function parseCompletionRequest(
       minTokens,
       ignoreEos: fields.ignore_eos === true,
       promptTokens,
+      // Reasoning is a chat feature; legacy completions have no field to carry it.
+      supportsReasoning: endpoint === 'chat',
     },
   };
 }

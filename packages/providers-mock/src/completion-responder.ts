@@ -1,21 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type CompletionEndpoint,
-  type CompletionRequest,
-  parseCompletionRequest,
-} from './completion-request.js';
 import type { DeadlineScheduler, ScheduledTask } from './deadline-scheduler.js';
 import type { ClockedStream, DecodeClock } from './decode-clock.js';
 import { type GenerationPlan, planGeneration, plannedEvent } from './generation-plan.js';
 import { sampleLatencyNs } from './latency-spec.js';
-import {
-  ChunkEncoder,
-  completionBody,
-  DONE_EVENT,
-  errorJson,
-  type OpenAiErrorBody,
-  type UsageCounts,
-} from './openai-chunks.js';
+import type {
+  ProtocolErrorResponse,
+  ProtocolExchange,
+  ProtocolRoute,
+  SimulatedRequest,
+  StreamEncoder,
+  UsageCounts,
+  WireChunk,
+} from './protocols/wire-protocol.js';
 import type { ResolvedSimulatorOptions } from './simulator-options.js';
 import { simulatedText } from './token-text.js';
 import type { WriteOutcome, WriteRecord } from './write-log.js';
@@ -35,15 +31,10 @@ export interface ResponderContext {
 // runaway client from growing the simulator's memory.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-const STREAM_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
-} as const;
-
 const hrtime = process.hrtime.bigint;
 
 /**
- * Serves one POST to /v1/chat/completions or /v1/completions: reads and checks the body,
+ * Serves one generating request of any wire protocol: reads and checks the body,
  * draws the request's fault, then writes token events on the independent schedule (own
  * absolute deadlines) or on the lockstep clock's ticks.
  */
@@ -51,16 +42,17 @@ export class CompletionResponder implements ClockedStream {
   /** Lockstep: the earliest tick for the next event. */
   readyAtNs = 0n;
   readonly #context: ResponderContext;
-  readonly #endpoint: CompletionEndpoint;
+  readonly #route: ProtocolRoute;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #requestId: string;
   readonly #arrivalNs: bigint;
   readonly #requestSeed: number;
   readonly #record: WriteRecord | undefined;
-  #request: CompletionRequest | undefined;
+  #request: SimulatedRequest | undefined;
+  #exchange: ProtocolExchange | undefined;
   #plan: GenerationPlan | undefined;
-  #encoder: ChunkEncoder | undefined;
+  #encoder: StreamEncoder | undefined;
   #created = 0;
   #nextEvent = 0;
   #completionTokens = 0;
@@ -76,7 +68,7 @@ export class CompletionResponder implements ClockedStream {
 
   constructor(
     context: ResponderContext,
-    endpoint: CompletionEndpoint,
+    route: ProtocolRoute,
     req: IncomingMessage,
     res: ServerResponse,
     init: {
@@ -87,7 +79,7 @@ export class CompletionResponder implements ClockedStream {
     },
   ) {
     this.#context = context;
-    this.#endpoint = endpoint;
+    this.#route = route;
     this.#req = req;
     this.#res = res;
     this.#requestId = init.requestId;
@@ -107,12 +99,13 @@ export class CompletionResponder implements ClockedStream {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         this.#res.setHeader('connection', 'close');
-        this.#sendError(413, 'invalid_request', {
-          message: `Request body too large: the simulator accepts at most ${MAX_BODY_BYTES} bytes.`,
-          type: 'invalid_request_error',
-          param: null,
-          code: 'request_too_large',
-        });
+        this.#sendError(
+          'invalid_request',
+          this.#route.error(
+            'request_too_large',
+            `Request body too large: the simulator accepts at most ${MAX_BODY_BYTES} bytes.`,
+          ),
+        );
         return;
       }
       chunks.push(chunk);
@@ -135,40 +128,45 @@ export class CompletionResponder implements ClockedStream {
   }
 
   #onBody(rawBody: string): void {
-    const parsed = parseCompletionRequest(this.#endpoint, rawBody);
+    const parsed = this.#route.parse(rawBody, this.#req.headers);
     if (!parsed.ok) {
-      this.#sendError(400, 'invalid_request', { ...parsed.problem, type: 'invalid_request_error' });
+      this.#sendError('invalid_request', parsed.error);
       return;
     }
-    const request = parsed.request;
+    this.#exchange = parsed.exchange;
+    const request = parsed.exchange.request;
     const options = this.#context.options;
     const plan = planGeneration(request, options, this.#requestSeed);
     this.#request = request;
     this.#plan = plan;
     if (plan.fault === 'rate_limit') {
       this.#res.setHeader('retry-after', String(options.faults.retryAfterS));
-      this.#sendError(429, 'rate_limited', {
-        message: `Rate limit reached for ${request.model} (simulated). Please try again in ${options.faults.retryAfterS}s.`,
-        type: 'requests',
-        param: null,
-        code: 'rate_limit_exceeded',
-      });
+      this.#sendError(
+        'rate_limited',
+        this.#route.error(
+          'rate_limit',
+          `Rate limit reached for ${request.model} (simulated). Please try again in ${options.faults.retryAfterS}s.`,
+        ),
+      );
       return;
     }
     if (plan.fault === 'server_error') {
-      this.#sendError(500, 'server_error', {
-        message: 'The server had an error while processing your request (simulated).',
-        type: 'server_error',
-        param: null,
-        code: null,
-      });
+      this.#sendError(
+        'server_error',
+        this.#route.error(
+          'server_error',
+          'The server had an error while processing your request (simulated).',
+        ),
+      );
       return;
     }
 
     this.#created = Math.floor(Date.now() / 1000);
     if (request.stream) {
-      const prefix = request.endpoint === 'chat' ? 'chatcmpl-' : 'cmpl-';
-      this.#encoder = new ChunkEncoder(request, prefix + this.#requestId, this.#created);
+      this.#encoder = parsed.exchange.streamEncoder(
+        this.#route.responseIdPrefix + this.#requestId,
+        this.#created,
+      );
       setImmediate(this.#writeStreamHead);
     }
 
@@ -184,7 +182,8 @@ export class CompletionResponder implements ClockedStream {
   }
 
   /**
-   * Headers and the role chunk go out right after arrival, so TTFB and TTFT differ as on
+   * Headers and the protocol's opening event (OpenAI's role chunk, Anthropic's
+   * message_start) go out right after arrival, so TTFB and TTFT differ as on
    * real servers. Deferred to the check phase: when many requests arrive in one poll, every
    * one of them is stamped and scheduled before the first write system call, instead of
    * each arrival waiting for the previous requests' writes.
@@ -192,8 +191,10 @@ export class CompletionResponder implements ClockedStream {
   #writeStreamHead = (): void => {
     if (this.#settled || this.#isHeadWritten) return;
     this.#isHeadWritten = true;
-    this.#res.writeHead(200, STREAM_HEADERS);
-    if (this.#request!.endpoint === 'chat') this.#writeNow(this.#encoder!.roleChunk());
+    const encoder = this.#encoder!;
+    this.#res.writeHead(200, { 'content-type': encoder.contentType, 'cache-control': 'no-cache' });
+    const head = encoder.head();
+    if (head.length > 0) this.#writeNow(head);
     else this.#res.flushHeaders();
     if (this.#record !== undefined) {
       this.#record.status = 200;
@@ -234,17 +235,12 @@ export class CompletionResponder implements ClockedStream {
       return;
     }
     if (index === plan.faultAtEvent && plan.fault === 'mid_stream_error') {
-      const error: OpenAiErrorBody = {
-        message: 'The model stopped generating because of a server error (simulated).',
-        type: 'server_error',
-        param: null,
-        code: 'simulated_mid_stream_error',
-      };
+      const message = 'The model stopped generating because of a server error (simulated).';
       if (request.stream) {
-        this.#res.end(this.#encoder!.errorEvent(error));
+        this.#res.end(this.#encoder!.error(message));
         this.#settle('mid_stream_error');
       } else {
-        this.#sendError(500, 'mid_stream_error', error);
+        this.#sendError('mid_stream_error', this.#route.error('server_error', message));
       }
       return;
     }
@@ -257,10 +253,9 @@ export class CompletionResponder implements ClockedStream {
       const finishReason = isLast ? plan.finishReason : null;
       const encoder = this.#encoder!;
       this.#writeNow(
-        encoder.tokenChunk(
-          event.isReasoning,
-          event.firstToken,
-          event.tokens,
+        encoder.token(
+          event,
+          simulatedText(event.tokens, event.firstToken),
           finishReason,
           this.#completionTokens,
         ),
@@ -275,19 +270,15 @@ export class CompletionResponder implements ClockedStream {
         this.#detach();
         queueMicrotask(() => {
           if (this.#settled) return;
-          this.#res.end(
-            request.includeUsage ? encoder.usageChunk(this.#usage()) + DONE_EVENT : DONE_EVENT,
-          );
+          this.#res.end(encoder.end(this.#usage(), plan.finishReason));
           this.#settle('completed');
         });
       }
       return;
     }
     if (!isLast) return;
-    const prefix = request.endpoint === 'chat' ? 'chatcmpl-' : 'cmpl-';
-    const body = completionBody(
-      request,
-      prefix + this.#requestId,
+    const { contentType, body } = this.#exchange!.body(
+      this.#route.responseIdPrefix + this.#requestId,
       this.#created,
       {
         reasoning: simulatedText(plan.reasoningTokens),
@@ -297,7 +288,7 @@ export class CompletionResponder implements ClockedStream {
       this.#usage(),
     );
     this.#res.writeHead(200, {
-      'content-type': 'application/json',
+      'content-type': contentType,
       'content-length': Buffer.byteLength(body),
     });
     this.#res.end(body);
@@ -310,7 +301,7 @@ export class CompletionResponder implements ClockedStream {
   }
 
   /** Writes one event and hands it to the kernel before returning. */
-  #writeNow(chunk: string): void {
+  #writeNow(chunk: WireChunk): void {
     this.#res.write(chunk);
     // Node's http layer corks the socket on a write and uncorks it on the next tick; without
     // this the bytes would leave after the whole tick loop, later than the stamp says.
@@ -326,15 +317,15 @@ export class CompletionResponder implements ClockedStream {
     };
   }
 
-  #sendError(status: number, outcome: WriteOutcome, error: OpenAiErrorBody): void {
-    const body = errorJson(error);
-    this.#res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
+  #sendError(outcome: WriteOutcome, error: ProtocolErrorResponse): void {
+    this.#res.writeHead(error.status, {
+      ...error.headers,
+      'content-type': error.contentType ?? 'application/json',
+      'content-length': Buffer.byteLength(error.body),
     });
-    this.#res.end(body);
+    this.#res.end(error.body);
     if (this.#record !== undefined) {
-      this.#record.status = status;
+      this.#record.status = error.status;
       this.#record.firstByteNs = hrtime();
     }
     this.#settle(outcome);

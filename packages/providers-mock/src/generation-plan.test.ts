@@ -14,6 +14,7 @@ function chatRequest(overrides: Partial<CompletionRequest> = {}): CompletionRequ
     minTokens: undefined,
     ignoreEos: false,
     promptTokens: 10,
+    supportsReasoning: true,
     ...overrides,
   };
 }
@@ -71,7 +72,10 @@ describe('planGeneration', () => {
   });
 
   it('emits no reasoning on legacy completions', () => {
-    const p = plan({ outputTokens: 10, reasoningTokens: 4 }, { endpoint: 'completions' });
+    const p = plan(
+      { outputTokens: 10, reasoningTokens: 4 },
+      { endpoint: 'completions', supportsReasoning: false },
+    );
     expect(p).toMatchObject({ reasoningTokens: 0, contentTokens: 10 });
   });
 

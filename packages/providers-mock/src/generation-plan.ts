@@ -1,5 +1,5 @@
-import type { CompletionRequest } from './completion-request.js';
 import { sampleLatencyNs } from './latency-spec.js';
+import type { SimulatedRequest } from './protocols/wire-protocol.js';
 import { SeededRandom } from './seeded-random.js';
 import type { ResolvedSimulatorOptions } from './simulator-options.js';
 
@@ -47,7 +47,7 @@ function drawFault(u: number, faults: ResolvedSimulatorOptions['faults']): Fault
  * the same fate whatever its body or the timing of other requests.
  */
 export function planGeneration(
-  request: CompletionRequest,
+  request: SimulatedRequest,
   options: ResolvedSimulatorOptions,
   requestSeed: number,
 ): GenerationPlan {
@@ -59,8 +59,7 @@ export function planGeneration(
   );
   const ttftNs = sampleLatencyNs(options.ttftMs, random);
 
-  // Reasoning is a chat feature; legacy completions have no field to carry it.
-  const plannedReasoning = request.endpoint === 'chat' ? options.reasoningTokens : 0;
+  const plannedReasoning = request.supportsReasoning ? options.reasoningTokens : 0;
   let desired = plannedReasoning + plannedContent;
   if (request.minTokens !== undefined && desired < request.minTokens) desired = request.minTokens;
   if (request.ignoreEos && request.maxTokens !== undefined) desired = request.maxTokens;

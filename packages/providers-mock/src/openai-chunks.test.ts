@@ -13,6 +13,7 @@ function request(overrides: Partial<CompletionRequest> = {}): CompletionRequest 
     minTokens: undefined,
     ignoreEos: false,
     promptTokens: 10,
+    supportsReasoning: true,
     ...overrides,
   };
 }

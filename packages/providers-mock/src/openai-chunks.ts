@@ -1,4 +1,5 @@
 import type { CompletionRequest } from './completion-request.js';
+import type { UsageCounts } from './protocols/wire-protocol.js';
 import { simulatedTokenText } from './token-text.js';
 
 // Wire format: https://platform.openai.com/docs/api-reference/chat/streaming (chat chunks)
@@ -28,13 +29,6 @@ function tokenJson(firstToken: number, tokens: number): string {
   let text = '"';
   for (let i = 0; i < tokens; i++) text += simulatedTokenText(firstToken + i);
   return text + '"';
-}
-
-/** Usage counts of a response. */
-export interface UsageCounts {
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
 }
 
 function usageObject(usage: UsageCounts): object {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { CompletionEndpoint } from './completion-request.js';
 import { CompletionResponder, type ResponderContext } from './completion-responder.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import { DecodeClock } from './decode-clock.js';
 import { errorJson } from './openai-chunks.js';
+import { WIRE_PROTOCOLS } from './protocols/index.js';
+import type { ProtocolRoute } from './protocols/wire-protocol.js';
 import { SeededRandom } from './seeded-random.js';
 import { LensSimulatorError } from './simulator-error.js';
 import {
@@ -41,21 +42,17 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: string): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'application/json',
+): void {
   res.writeHead(status, {
-    'content-type': 'application/json',
+    'content-type': contentType,
     'content-length': Buffer.byteLength(body),
   });
   res.end(body);
-}
-
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    // A malformed escape is simply an id no model has.
-    return segment;
-  }
 }
 
 /** What to do about a failed listen, by its error code. */
@@ -90,7 +87,6 @@ class Simulator implements ResponderContext {
   readonly #server: Server;
   readonly #responders = new Set<CompletionResponder>();
   readonly #idPrefix = randomBytes(4).toString('hex');
-  readonly #modelsBody: string;
   #idCounter = 0;
   #requests = 0;
   #tokensWritten = 0;
@@ -105,11 +101,6 @@ class Simulator implements ResponderContext {
     this.#logFile = logFile;
     this.#isRecording = this.writeLog !== undefined || logFile !== undefined;
     this.#root = new SeededRandom(options.seed);
-    const created = Math.floor(Date.now() / 1000);
-    this.#modelsBody = JSON.stringify({
-      object: 'list',
-      data: options.models.map((id) => ({ id, object: 'model', created, owned_by: 'llm-lens' })),
-    });
     this.#server = createServer({ keepAlive: true, noDelay: true }, this.#onRequest);
     // Benchmarks pause between phases; a short keep-alive would close sockets the client is
     // about to reuse and turn the pause into spurious connect times or ECONNRESETs.
@@ -177,20 +168,27 @@ class Simulator implements ResponderContext {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const route = `${req.method} ${path}`;
-    if (route === 'POST /v1/chat/completions') {
-      this.#onCompletion('chat', path, req, res, arrivalNs);
-    } else if (route === 'POST /v1/completions') {
-      this.#onCompletion('completions', path, req, res, arrivalNs);
-    } else if (route === 'GET /healthz') {
-      sendJson(res, 200, '{"status":"ok"}');
-    } else if (route === 'GET /v1/models') {
-      sendJson(res, 200, this.#modelsBody);
-    } else if (req.method === 'GET' && path.startsWith('/v1/models/')) {
-      this.#onModel(decodePathSegment(path.slice('/v1/models/'.length)), res);
-    } else {
-      this.#onUnknownRoute(req, res, path);
+    const method = req.method ?? 'GET';
+    for (const protocol of WIRE_PROTOCOLS) {
+      const route = protocol.match(method, path, req.headers);
+      if (route !== undefined) {
+        this.#onCompletion(route, path, req, res, arrivalNs);
+        return;
+      }
     }
+    if (method === 'GET' && path === '/healthz') {
+      sendJson(res, 200, '{"status":"ok"}');
+      return;
+    }
+    for (const protocol of WIRE_PROTOCOLS) {
+      const response = protocol.serveStatic?.(method, path, req.headers, this.options.models);
+      if (response !== undefined) {
+        req.resume();
+        sendJson(res, response.status, response.body, response.contentType);
+        return;
+      }
+    }
+    this.#onUnknownRoute(req, res, path);
   };
 
   #onUnknownRoute(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -199,9 +197,7 @@ class Simulator implements ResponderContext {
       res,
       404,
       errorJson({
-        message:
-          `Unknown request URL: ${req.method} ${path}. The simulator serves POST /v1/chat/completions, ` +
-          'POST /v1/completions, GET /v1/models and GET /healthz.',
+        message: `Unknown request URL: ${req.method} ${path}. The simulator serves ${WIRE_PROTOCOLS.flatMap((p) => p.routes).join(', ')} and GET /healthz.`,
         type: 'invalid_request_error',
         param: null,
         code: 'unknown_url',
@@ -209,25 +205,8 @@ class Simulator implements ResponderContext {
     );
   }
 
-  #onModel(id: string, res: ServerResponse): void {
-    if (this.options.models.includes(id)) {
-      sendJson(res, 200, JSON.stringify({ id, object: 'model', created: 0, owned_by: 'llm-lens' }));
-      return;
-    }
-    sendJson(
-      res,
-      404,
-      errorJson({
-        message: `The model '${id}' does not exist; this simulator lists ${this.options.models.join(', ')}.`,
-        type: 'invalid_request_error',
-        param: 'model',
-        code: 'model_not_found',
-      }),
-    );
-  }
-
   #onCompletion(
-    endpoint: CompletionEndpoint,
+    route: ProtocolRoute,
     path: string,
     req: IncomingMessage,
     res: ServerResponse,
@@ -255,7 +234,7 @@ class Simulator implements ResponderContext {
       };
       this.writeLog?.add(record);
     }
-    const responder = new CompletionResponder(this, endpoint, req, res, {
+    const responder = new CompletionResponder(this, route, req, res, {
       requestId,
       arrivalNs,
       requestSeed,
