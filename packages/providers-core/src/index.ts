@@ -18,6 +18,8 @@ export {
 } from './error-classification.js';
 export type { HttpTransportOptions } from './http-transport.js';
 export { HttpTransport, warmUpHttpClient } from './http-transport.js';
+export type { NdjsonParserOptions } from './ndjson-parser.js';
+export { NdjsonParser } from './ndjson-parser.js';
 export type {
   ChatMessage,
   DecoderOptions,
@@ -48,8 +50,6 @@ export {
   readApiKey,
   withApiKeyRules,
 } from './provider-factory.js';
-export type { NdjsonParserOptions } from './ndjson-parser.js';
-export { NdjsonParser } from './ndjson-parser.js';
 export type { SseEvent, SseParserOptions } from './sse-parser.js';
 export { SseParser } from './sse-parser.js';
 export type { TokenCounter, TokenizerEncoding } from './token-counter.js';
