@@ -71,6 +71,13 @@ export interface StreamEvent {
   serverTokens?: number;
   /** Usage report carried by this event; the last one seen wins. */
   usage?: Usage;
+  /**
+   * Timings the server reports about its own work, in milliseconds, under the provider's
+   * names in snake_case (Bedrock's `latency_ms`, Ollama's `eval_duration_ms`...). Kept in the
+   * record as `server_timings` next to the client's measurements, never mixed into them.
+   * Later events add to and overwrite earlier ones, key by key.
+   */
+  serverTimings?: Readonly<Record<string, number>>;
   error?: StreamErrorPayload;
 }
 

@@ -275,3 +275,88 @@ export const fakeProviderFactory: ProviderFactory = {
     };
   },
 };
+
+/** What {@link exchangeOnce} saw of one request. */
+export interface ExchangeResult {
+  /** HTTP status; 0 when no response head arrived. */
+  status: number;
+  headers: ResponseHeaders;
+  /** Every event the decoder emitted, in order (empty for an HTTP error). */
+  events: StreamEvent[];
+  /** The decoder's end marker, read after the body ended. */
+  sawEndMarker: boolean;
+  /** The provider's classification of an HTTP error status (credentials redacted). */
+  httpError?: ErrorClassification;
+  /** The provider's classification of each error event in the body. */
+  streamErrors: ErrorClassification[];
+  /** The transport's error (connection dropped or refused) or the decoder's throw. */
+  failure?: Error;
+}
+
+/**
+ * Sends one request of `provider` through `transport` the way the executor does (decoding
+ * each chunk as it arrives, classifying HTTP and in-stream errors) and resolves with what
+ * was seen; it never rejects. For adapters' integration tests against the simulator or a
+ * local server: no timing, only what the adapter made of the bytes.
+ */
+export function exchangeOnce(
+  transport: Transport,
+  provider: Provider,
+  input: ProviderRequestInput,
+  options: { secrets?: readonly string[]; decoderOptions?: DecoderOptions } = {},
+): Promise<ExchangeResult> {
+  const decoder = provider.createDecoder(input, options.decoderOptions);
+  const result: ExchangeResult = {
+    status: 0,
+    headers: {},
+    events: [],
+    sawEndMarker: false,
+    streamErrors: [],
+  };
+  const redact = (classification: ErrorClassification): ErrorClassification => {
+    let message = classification.message;
+    for (const secret of options.secrets ?? []) message = message.split(secret).join('[redacted]');
+    return { ...classification, message };
+  };
+  const onEvent = (event: StreamEvent): void => {
+    result.events.push(event);
+    if (event.error !== undefined) {
+      result.streamErrors.push(redact(provider.classifyStreamError(event.error)));
+    }
+  };
+  const errorBody: Buffer[] = [];
+  return new Promise((resolve) => {
+    transport.send(provider.buildRequest(input), {
+      onConnection() {},
+      onHeaders(status, headers) {
+        result.status = status;
+        result.headers = headers;
+      },
+      onChunk(chunk) {
+        if (result.status >= 300) errorBody.push(chunk);
+        else decoder.push(chunk, onEvent);
+      },
+      onComplete() {
+        if (result.status >= 300) {
+          const body = Buffer.concat(errorBody).toString('utf8');
+          result.httpError = redact(
+            provider.classifyHttpError(result.status, result.headers, body),
+          );
+        } else {
+          try {
+            decoder.end(onEvent);
+          } catch (error) {
+            result.failure = error instanceof Error ? error : new Error(String(error));
+          }
+          result.sawEndMarker = decoder.sawEndMarker;
+        }
+        resolve(result);
+      },
+      onError(error) {
+        result.failure = error;
+        result.sawEndMarker = decoder.sawEndMarker;
+        resolve(result);
+      },
+    });
+  });
+}

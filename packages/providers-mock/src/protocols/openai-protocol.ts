@@ -1,15 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type CompletionEndpoint, parseCompletionRequest } from '../completion-request.js';
 import { ChunkEncoder, completionBody, DONE_EVENT, errorJson } from '../openai-chunks.js';
-import type {
-  ParsedExchange,
-  ProtocolErrorResponse,
-  ProtocolRoute,
-  SimulatedErrorKind,
-  StaticResponse,
-  StreamEncoder,
-  UsageCounts,
-  WireProtocol,
+import {
+  type ParsedExchange,
+  type ProtocolErrorResponse,
+  type ProtocolRoute,
+  REJECTED_CREDENTIAL,
+  type SimulatedErrorKind,
+  type StaticResponse,
+  type StreamEncoder,
+  type UsageCounts,
+  type WireProtocol,
 } from './wire-protocol.js';
 
 const OPENAI_ERRORS: Record<
@@ -17,6 +18,7 @@ const OPENAI_ERRORS: Record<
   { status: number; type: string; code: string | null }
 > = {
   invalid_request: { status: 400, type: 'invalid_request_error', code: null },
+  unauthorized: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
   request_too_large: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
   rate_limit: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
   server_error: { status: 500, type: 'server_error', code: null },
@@ -79,7 +81,16 @@ export function openAiRoute(endpoint: CompletionEndpoint): ProtocolRoute {
   const prefix = endpoint === 'chat' ? 'chatcmpl-' : 'cmpl-';
   return {
     responseIdPrefix: prefix,
-    parse(rawBody: string): ParsedExchange {
+    parse(rawBody: string, headers: IncomingHttpHeaders): ParsedExchange {
+      if (headers.authorization === `Bearer ${REJECTED_CREDENTIAL}`) {
+        return {
+          ok: false,
+          error: openAiError(
+            'unauthorized',
+            'Incorrect API key provided. You can find your API key in your account settings (simulated).',
+          ),
+        };
+      }
       const parsed = parseCompletionRequest(endpoint, rawBody);
       if (!parsed.ok) {
         return {

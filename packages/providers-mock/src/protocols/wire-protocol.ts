@@ -49,6 +49,7 @@ export interface ProtocolErrorResponse {
 /** The errors every protocol must be able to express. */
 export type SimulatedErrorKind =
   | 'invalid_request'
+  | 'unauthorized'
   | 'request_too_large'
   | 'rate_limit'
   | 'server_error';
@@ -94,6 +95,12 @@ export type ParsedExchange =
   | { ok: false; error: ProtocolErrorResponse };
 
 /** One endpoint of a protocol, matched from the method, path and headers. */
+/**
+ * The credential value every protocol rejects with its own 401 (or 403), so clients can
+ * be tested against an authentication failure; any other credential, or none, is accepted.
+ */
+export const REJECTED_CREDENTIAL = 'invalid-key';
+
 export interface ProtocolRoute {
   /** Prefix of response ids, e.g. `chatcmpl-`. */
   readonly responseIdPrefix: string;
