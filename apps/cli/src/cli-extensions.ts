@@ -14,6 +14,8 @@ export interface CliExtensions {
   registry: ExtensionRegistry;
   exporters: readonly ExporterFactory[];
   config: ConfigExtensions;
+  /** Where each provider type comes from: its package name, or `--plugin PATH`. */
+  providerSources: ReadonlyMap<string, string>;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function loadCliExtensions(
   ];
   const registry = new ExtensionRegistry();
   const exporters: ExporterFactory[] = [];
+  const providerSources = new Map<string, string>();
   for (const { label, url } of sources) {
     let module: Record<string, unknown>;
     try {
@@ -55,6 +58,8 @@ export async function loadCliExtensions(
       );
     }
     if (hasRegistryExports) await registry.importModule(url);
+    const factories = module.providerFactories as ReadonlyArray<{ type: string }> | undefined;
+    for (const factory of factories ?? []) providerSources.set(factory.type, label);
     for (const format of formats ?? []) {
       const clash = exporters.find((known) => known.format === format.format);
       if (clash !== undefined) {
@@ -63,7 +68,7 @@ export async function loadCliExtensions(
       exporters.push(format);
     }
   }
-  return { registry, exporters, config: registry.configExtensions() };
+  return { registry, exporters, config: registry.configExtensions(), providerSources };
 }
 
 /**

@@ -9,14 +9,29 @@ import {
 } from './cli-extensions.js';
 import * as benchmark from './commands/benchmark.js';
 import * as calibrate from './commands/calibrate.js';
+import * as compare from './commands/compare.js';
+import * as doctor from './commands/doctor.js';
 import * as init from './commands/init.js';
+import * as models from './commands/models.js';
 import * as profile from './commands/profile.js';
+import * as providers from './commands/providers.js';
 import * as serveMock from './commands/serve-mock.js';
 import * as validate from './commands/validate.js';
 import { nonNumericFlagProblems } from './number-flags.js';
 import { TOOL_VERSION } from './version.js';
 
-const COMMANDS = ['benchmark', 'profile', 'calibrate', 'init', 'validate', 'serve-mock'] as const;
+const COMMANDS = [
+  'benchmark',
+  'compare',
+  'profile',
+  'calibrate',
+  'providers',
+  'models',
+  'doctor',
+  'init',
+  'validate',
+  'serve-mock',
+] as const;
 
 /**
  * Runs the CLI with the given arguments and resolves to the process exit code.
@@ -49,12 +64,30 @@ async function runCommand(argv: string[], extensions: CliExtensions): Promise<nu
     .command(benchmark.command, benchmark.describe, benchmark.builder(extensions), async (args) => {
       exitCode = await benchmark.handler(args as benchmark.BenchmarkArgs, extensions);
     })
+    .command(compare.command, compare.describe, compare.builder(extensions), async (args) => {
+      exitCode = await compare.handler(args as unknown as compare.CompareArgs, extensions);
+    })
     .command(profile.command, profile.describe, profile.builder(extensions), async (args) => {
       exitCode = await profile.handler(args as Parameters<typeof profile.handler>[0], extensions);
     })
     .command(calibrate.command, calibrate.describe, calibrate.builder(extensions), async (args) => {
       exitCode = await calibrate.handler(
         args as unknown as Parameters<typeof calibrate.handler>[0],
+        extensions,
+      );
+    })
+    .command(providers.command, providers.describe, providers.builder(), async (args) => {
+      exitCode = await providers.handler(args as unknown as { json: boolean }, extensions);
+    })
+    .command(models.command, models.describe, models.builder(extensions), async (args) => {
+      exitCode = await models.handler(
+        args as unknown as Parameters<typeof models.handler>[0],
+        extensions,
+      );
+    })
+    .command(doctor.command, doctor.describe, doctor.builder(extensions), async (args) => {
+      exitCode = await doctor.handler(
+        args as unknown as Parameters<typeof doctor.handler>[0],
         extensions,
       );
     })
@@ -93,6 +126,11 @@ async function runCommand(argv: string[], extensions: CliExtensions): Promise<nu
       '$0 benchmark --provider openai-compatible --base-url http://localhost:8000/v1 --model my-model',
       'Benchmark a local vLLM / Ollama / llama.cpp server',
     )
+    .example(
+      '$0 compare -t openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest',
+      'Two providers side by side, same workload, interleaved',
+    )
+    .example('$0 providers', 'Installed provider types and the environment variables they read')
     .example('$0 init && $0 benchmark --config llm-lens.yaml', 'Start from a commented config file')
     .demandCommand(1, `Name a command: ${COMMANDS.join(', ')}.`)
     .strict()

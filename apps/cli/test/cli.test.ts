@@ -106,6 +106,8 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       'token_count_mismatch',
       'token_count_estimated',
       'usage_ignored',
+      'cost_usd',
+      'server_timings',
     ]) {
       expect(lines[0]).toHaveProperty(field);
     }

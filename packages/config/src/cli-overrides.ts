@@ -18,6 +18,8 @@ export interface CliOverrides {
   provider?: string | undefined;
   /** `--base-url`: sets `base_url`, for provider types that have one. */
   baseUrl?: string | undefined;
+  /** `--api`: sets `api` (`chat`, `completions`, `responses`), for provider types that have one. */
+  api?: string | undefined;
   /** `--api-key-env`: sets `api_key_env` and drops any `api_key_file`, for provider types that have them. */
   apiKeyEnv?: string | undefined;
   /** `--model`: replaces each provider's models with this one. */
@@ -94,10 +96,13 @@ export function defaultConfig(): LensConfig {
 
 type Flag = keyof CliOverrides;
 
+const SETTING_OF_FLAG = { baseUrl: 'base_url', apiKeyEnv: 'api_key_env', api: 'api' } as const;
+
 // Which flag sets which field, to report a bad value under the name the user typed.
 const PROVIDER_FLAGS: Record<string, Flag[]> = {
   type: ['provider'],
   base_url: ['baseUrl', 'provider'],
+  api: ['api'],
   api_key_env: ['apiKeyEnv'],
   models: ['model', 'provider'],
   'timeouts.ttft_ms': ['ttftTimeout'],
@@ -151,7 +156,7 @@ export function applyOverrides(
   // --base-url and --api-key-env set the providers whose type has that setting; a flag that
   // no provider can take is an error rather than silently ignored.
   const unused = new Set<Flag>(
-    ['baseUrl', 'apiKeyEnv'].filter((flag) => given(flag as Flag)) as Flag[],
+    ['baseUrl', 'apiKeyEnv', 'api'].filter((flag) => given(flag as Flag)) as Flag[],
   );
   for (const provider of merged.providers) {
     if (type !== undefined && type !== provider.type) retype(provider, type, keysOf);
@@ -159,6 +164,10 @@ export function applyOverrides(
     if (baseUrl !== undefined && (keys.includes('base_url') || keys.length === 0)) {
       provider.base_url = baseUrl;
       unused.delete('baseUrl');
+    }
+    if (overrides.api !== undefined && (keys.includes('api') || keys.length === 0)) {
+      provider.api = overrides.api;
+      unused.delete('api');
     }
     if (apiKeyEnv !== undefined && (keys.includes('api_key_env') || keys.length === 0)) {
       provider.api_key_env = apiKeyEnv;
@@ -179,7 +188,7 @@ export function applyOverrides(
     throw invalid(
       [...unused].map((flag) => ({
         path: flagName(flag),
-        message: `does not apply to provider type ${types}, which has no ${flag === 'baseUrl' ? 'base_url' : 'api_key_env'} setting`,
+        message: `does not apply to provider type ${types}, which has no ${SETTING_OF_FLAG[flag as 'baseUrl' | 'apiKeyEnv' | 'api']} setting`,
       })),
       undefined,
     );

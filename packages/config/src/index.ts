@@ -15,6 +15,7 @@ export { configHash } from './config-hash.js';
 export { type ConfigIssue, formatIssues } from './config-issue.js';
 export { DEFAULT_LOAD_TYPE } from './config-schema.js';
 export { CONFIG_FILE_EXTENSIONS } from './config-source.js';
+export { loadDataFile } from './data-file.js';
 export type {
   ChatMessageConfig,
   FidelityConfig,

@@ -174,7 +174,7 @@ export function readPromptFile(path: string, origin: PromptFileOrigin): string {
   return text;
 }
 
-function unreadable(
+export function unreadable(
   error: unknown,
   path: string,
   what: string,

@@ -109,7 +109,7 @@ describe('validateConfig', () => {
     ).toEqual([
       'version: must be 1, got 2',
       'providers[0].models: must be a non-empty list of model names, got "mock-model"',
-      'providers[0].api: must be one of chat | completions, got "chats" (did you mean "chat"?)',
+      'providers[0].api: must be one of chat | completions | responses, got "chats" (did you mean "chat"?)',
       'providers[0].options: must be an object of extra request-body fields, got 3',
       'scenarios[0].requests: must be a positive integer, got 1.5',
       'scenarios[0].concurrency: must be a positive integer, got "ten"',

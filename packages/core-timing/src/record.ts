@@ -102,6 +102,14 @@ export interface RequestRecord {
    */
   usageIgnored?: string;
   /**
+   * Timings the server reported about its own work, ms, under its names (Bedrock's
+   * `latency_ms`, Ollama's `eval_duration_ms`): kept next to the client's measurements,
+   * never mixed into them.
+   */
+  serverTimings?: Record<string, number>;
+  /** What the request cost in USD from its token counts and the model's price; absent when the price is unknown. */
+  costUsd?: number;
+  /**
    * Arrival of every token-bearing event, nanoseconds after dispatch (Float64 holds
    * integer nanoseconds exactly up to 104 days), and how many tokens each carried.
    */

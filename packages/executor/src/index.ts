@@ -22,6 +22,6 @@ export { planFromConfig, runBenchmark } from './run-benchmark.js';
 export type { RunOptions } from './run-plan.js';
 export { autoWorkers, RUN_CHANNEL, runPlan } from './run-plan.js';
 export type { CreateTargetsOptions, ResolvedTargets } from './targets.js';
-export { createTargets } from './targets.js';
+export { createTargets, priceListOf } from './targets.js';
 export type { TextTokenCounter, WholeTextCount } from './token-count-cache.js';
 export { splitForCounting, TokenCountCache } from './token-count-cache.js';

@@ -160,6 +160,7 @@ class PhaseDriver implements LoadDriver {
         ...(run.target.maxEventBytes === undefined
           ? {}
           : { maxEventBytes: run.target.maxEventBytes }),
+        ...(run.target.price === undefined ? {} : { price: run.target.price }),
         ...(this.#request === undefined ? {} : { request: this.#request }),
       },
       (finished) => {

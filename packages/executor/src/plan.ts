@@ -1,5 +1,6 @@
 import type {
   ChatMessage,
+  ModelPrice,
   Provider,
   ProviderRequestInput,
   ProviderSettings,
@@ -18,6 +19,8 @@ export interface BenchmarkTarget {
   timeouts?: RequestTimeouts;
   /** Largest response line, event or body accepted, bytes. Default `DEFAULT_MAX_EVENT_BYTES`. */
   maxEventBytes?: number;
+  /** The model's price (from `createTargets`' price book); without one, cost is unknown. */
+  price?: ModelPrice;
   /**
    * How a worker thread builds the same target: a registered provider type and settings
    * (see `createTargets`). Required to run with more than one worker thread.

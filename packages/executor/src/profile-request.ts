@@ -66,5 +66,6 @@ export async function profileRequest(
     isWarmup: false,
     scheduledNs: now(),
     tokenCounter: counters.get(target.model),
+    ...(target.price === undefined ? {} : { price: target.price }),
   });
 }

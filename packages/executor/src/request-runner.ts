@@ -12,10 +12,12 @@ import {
   type ErrorClassification,
   type HttpRequestSpec,
   type InFlightRequest,
+  type ModelPrice,
   type Provider,
   type ProviderRequestInput,
   type ResponseDecoder,
   type ResponseSink,
+  requestCostUsd,
   type StreamEvent,
   type Transport,
   truncateErrorMessage,
@@ -54,6 +56,8 @@ export interface RequestContext {
   maxEventBytes?: number;
   /** Aborting cancels the request (class `cancelled`). */
   signal?: AbortSignal;
+  /** The model's price; the record's cost is unknown without one. */
+  price?: ModelPrice;
   /**
    * Credentials to mask in error messages. We never put a key into a record; this guards
    * against servers that quote the key they rejected.
@@ -183,6 +187,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private wholeCount: WholeTextCount | undefined;
   /** Why the server's usage was ignored, when it was. */
   private usageIgnored: string | undefined;
+  private serverTimings: Record<string, number> | undefined;
   private hasEstimatedCount = false;
   /** Reasoning arrived as text (not only as a count in the usage report). */
   private sawReasoningText = false;
@@ -418,6 +423,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       if (event.usage.ignoredReason === undefined) this.usage = { ...this.usage, ...event.usage };
       else this.usageIgnored ??= event.usage.ignoredReason;
     }
+    if (event.serverTimings !== undefined) {
+      this.serverTimings = { ...this.serverTimings, ...event.serverTimings };
+    }
     if (event.error && !this.failure) {
       this.failure = this.ctx.provider.classifyStreamError(event.error);
     }
@@ -609,6 +617,16 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       record.reportedOutputTokens = usage.reportedOutputTokens;
     }
     if (usage?.cachedInputTokens !== undefined) record.cachedInputTokens = usage.cachedInputTokens;
+    if (this.serverTimings !== undefined) record.serverTimings = this.serverTimings;
+    if (ctx.price !== undefined) {
+      const cost = requestCostUsd(ctx.price, {
+        inputTokens: record.inputTokens,
+        cachedInputTokens: record.cachedInputTokens,
+        outputTokens: record.outputTokens,
+        reasoningTokens: record.reasoningTokens,
+      });
+      if (cost !== undefined) record.costUsd = cost;
+    }
     return record;
   }
 

@@ -69,6 +69,14 @@ export interface RunOptions {
   calibration?: FidelityCalibration;
   /** Labels for the summary's `run` block. */
   meta?: { toolVersion?: string; configHash?: string };
+  /**
+   * Splits each pair's measured requests into this many rounds and runs the rounds in
+   * turn (pair 1, pair 2, ..., then pair 1 again), so drift over time (a provider's load
+   * through the day, this machine's) falls on every pair alike: what `compare` does.
+   * Warm-ups run in each pair's first round. Default 1: each pair runs to the end, in order.
+   * One thread only.
+   */
+  interleaveRounds?: number;
 }
 
 /**
@@ -92,6 +100,19 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
   const pairs = planPairs(plan, registry);
   const maxConcurrency = Math.max(1, ...plan.scenarios.map((s) => s.concurrency));
   const workers = resolveWorkers(options.workers ?? 1, maxConcurrency);
+  const rounds = options.interleaveRounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      `interleaveRounds must be a whole number >= 1, got ${rounds}`,
+    );
+  }
+  if (rounds > 1 && workers > 1) {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      `interleaved rounds run on one thread; got ${workers} workers (use workers: 1)`,
+    );
+  }
   const anchor = createWallClockAnchor();
   const startedAt = new Date(anchor.wallMs).toISOString();
   const aggregator = new Aggregator();
@@ -198,6 +219,37 @@ function planPairs(plan: BenchmarkPlan, registry: ExtensionRegistry): Pair[] {
   return pairs;
 }
 
+/** One stretch of a pair's requests: the whole pair, or one round of it when interleaving. */
+interface Segment {
+  pair: Pair;
+  index: number;
+  scenario: ScenarioPlan;
+}
+
+/**
+ * The order pairs run in. With `rounds` > 1, each pair's measured requests are split as
+ * evenly as possible over the rounds (earlier rounds take the remainder), its warm-up goes
+ * in its first round, and each round starts one pair later than the previous one, so no
+ * pair always runs right after another.
+ */
+function* interleavedSegments(pairs: readonly Pair[], rounds: number): Generator<Segment> {
+  if (rounds <= 1) {
+    for (const [index, pair] of pairs.entries()) yield { pair, index, scenario: pair.scenario };
+    return;
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < pairs.length; k++) {
+      const index = (round + k) % pairs.length;
+      const pair = pairs[index]!;
+      const total = pair.scenario.requests;
+      const requests = Math.floor(total / rounds) + (round < total % rounds ? 1 : 0);
+      const warmup = round === 0 ? pair.scenario.warmup : 0;
+      if (requests === 0 && warmup === 0) continue;
+      yield { pair, index, scenario: { ...pair.scenario, requests, warmup } };
+    }
+  }
+}
+
 interface RunContext {
   pairs: Pair[];
   options: RunOptions;
@@ -257,20 +309,28 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
   const monitor = new EventLoopMonitor();
   runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
   let complete = true;
+  const stoppedPairs = new Set<Pair>();
   try {
-    for (const [index, pair] of pairs.entries()) {
+    for (const { pair, index, scenario } of interleavedSegments(
+      pairs,
+      options.interleaveRounds ?? 1,
+    )) {
       if (context.stop.aborted) {
         complete = false;
         break;
       }
+      if (stoppedPairs.has(pair)) continue;
       const pairStop = new AbortController();
-      const tracker = trackPair(context, pair, index, () => pairStop.abort());
-      const shapes = pairShapes(pair.scenario);
+      const tracker = trackPair(context, pair, index, () => {
+        stoppedPairs.add(pair);
+        pairStop.abort();
+      });
+      const shapes = pairShapes(scenario);
       try {
         await runPair(
           {
             target: pair.target,
-            scenario: pair.scenario,
+            scenario,
             pattern: pair.pattern,
             warmup: shapes.warmup.requests > 0 ? shapes.warmup : undefined,
             measure: shapes.measure,

@@ -3,6 +3,7 @@ import {
   composeTransport,
   HttpTransport,
   type HttpTransportOptions,
+  PriceBook,
   type ProviderFactory,
   type ProviderInstance,
   type ProviderSettings,
@@ -21,6 +22,8 @@ export interface CreateTargetsOptions {
   baseDir?: string;
   /** Most requests the plan keeps in flight: caps each connection pool. Default: no cap. */
   maxConcurrency?: number;
+  /** Prices of the targets' models. Default: the built-in catalog alone. */
+  prices?: PriceBook;
 }
 
 /** Targets built from provider entries, with what must be closed after the run. */
@@ -51,6 +54,7 @@ export async function createTargets(
   const targets: BenchmarkTarget[] = [];
   const secrets: string[] = [];
   const endpoints = new Map<string, string>();
+  const prices = options.prices ?? PriceBook.withCatalog();
   const close = async () => {
     await Promise.allSettled(transports.map((t) => t.close()));
     await Promise.allSettled(instances.map((i) => i.close?.()));
@@ -72,6 +76,13 @@ export async function createTargets(
         const timeouts = requestTimeoutsOf(settings);
         if (timeouts !== undefined) target.timeouts = timeouts;
         if (settings.max_event_bytes !== undefined) target.maxEventBytes = settings.max_event_bytes;
+        const price = prices.lookup({
+          providerName: settings.name,
+          providerType: settings.type,
+          priceList: priceListOf(factory, prices),
+          model,
+        });
+        if (price !== undefined) target.price = price;
         targets.push(target);
       }
     }
@@ -80,6 +91,12 @@ export async function createTargets(
     throw error;
   }
   return { targets, secrets, endpoints, close };
+}
+
+/** The catalog section a factory's models are priced from: its own, else its type's if the catalog has one. */
+export function priceListOf(factory: ProviderFactory, prices: PriceBook): string | undefined {
+  if (factory.priceList !== undefined) return factory.priceList;
+  return prices.catalog.some((entry) => entry.provider === factory.type) ? factory.type : undefined;
 }
 
 /** Keys every provider entry has, validated by the config package for files. */

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     const target = { ...targetOf(pair.provider, pair.model) };
     if (pair.extraBody !== undefined) target.extraBody = pair.extraBody;
     if (pair.timeouts !== undefined) target.timeouts = pair.timeouts;
+    if (pair.price === undefined) delete target.price;
+    else target.price = pair.price;
     const pattern = registry.loadPattern(pair.scenario.load?.type ?? 'closed');
     const shapes = pairShapes(pair.scenario);
     pairStop = new AbortController();

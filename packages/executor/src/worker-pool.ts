@@ -181,6 +181,7 @@ function workerInit(init: WorkerPoolInit): Omit<WorkerInit, 'index' | 'count'> {
     }
     const pair: WorkerPair = { provider: name, model: target.model, scenario };
     if (target.extraBody !== undefined) pair.extraBody = target.extraBody;
+    if (target.price !== undefined) pair.price = target.price;
     if (target.timeouts !== undefined) pair.timeouts = target.timeouts;
     return pair;
   });

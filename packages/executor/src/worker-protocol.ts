@@ -1,7 +1,7 @@
 // Messages between the main thread and the worker threads that generate load.
 import type { EventLoopSnapshot, RequestRecord } from '@llm-lens/core-timing';
 import type { EncodedAggregator } from '@llm-lens/metrics';
-import type { ProviderSettings } from '@llm-lens/providers-core';
+import type { ModelPrice, ProviderSettings } from '@llm-lens/providers-core';
 import type { ScenarioPlan } from './plan.js';
 import type { RequestTimeouts } from './request-runner.js';
 
@@ -25,6 +25,8 @@ export interface WorkerPair {
   model: string;
   extraBody?: Readonly<Record<string, unknown>>;
   timeouts?: RequestTimeouts;
+  /** The main thread's price for the model (its price book may hold the user's entries). */
+  price?: ModelPrice;
   scenario: ScenarioPlan;
 }
 

@@ -208,3 +208,40 @@ describe('runPlan', () => {
     expect(events.some((e) => e.phase === 'warmup')).toBe(true);
   });
 });
+
+describe('runPlan with interleaved rounds', () => {
+  it('alternates the pairs round by round, warm-ups first, and counts every request once', async () => {
+    const a = await simulatedTarget({ ttftMs: 1, itlMs: 1, outputTokens: 2 }, { name: 'a' });
+    const b = await simulatedTarget({ ttftMs: 1, itlMs: 1, outputTokens: 2 }, { name: 'b' });
+    try {
+      const records: RequestRecord[] = [];
+      const summary = await runPlan(
+        { targets: [a.target, b.target], scenarios: [scenario({ requests: 7, warmup: 1 })] },
+        { onRecord: (r) => records.push(r), interleaveRounds: 3 },
+      );
+      // Rounds of 3, 2 and 2 requests; round 2 starts with b, round 3 with a again.
+      const order = records.map((r) => `${r.provider}${r.isWarmup ? 'w' : ''}`).join(' ');
+      expect(order).toBe('aw a a a bw b b b b b a a a a b b');
+      for (const group of summary.groups) {
+        expect(group.requests).toMatchObject({ planned: 7, total: 7, succeeded: 7, warmup: 1 });
+        expect(group.ttft?.count).toBe(7);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses rounds with worker threads and rounds below 1', async () => {
+    const a = await simulatedTarget({ ttftMs: 1, itlMs: 1, outputTokens: 2 });
+    try {
+      const plan = { targets: [a.target], scenarios: [scenario()] };
+      await expect(runPlan(plan, { interleaveRounds: 0 })).rejects.toThrow(/whole number >= 1/);
+      await expect(runPlan(plan, { interleaveRounds: 2, workers: 2 })).rejects.toThrow(
+        /one thread/,
+      );
+    } finally {
+      await a.close();
+    }
+  });
+});

@@ -35,6 +35,10 @@ export interface RecordJson {
   token_count_estimated: boolean | null;
   /** Why the server's usage report was ignored (a count that is not a token count), or null. */
   usage_ignored: string | null;
+  /** USD from the token counts and the model's price (catalog or --pricing), or null when the price is unknown. */
+  cost_usd: number | null;
+  /** Timings the server reported about its own work, ms (Bedrock's latency_ms, Ollama's eval_duration_ms), or null. */
+  server_timings: Record<string, number> | null;
   token_events: number;
   /** Only with `recordTokens`: arrival of each token event, ms after dispatch. */
   token_offsets_ms?: number[];
@@ -83,6 +87,8 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     token_count_mismatch: record.tokenCountMismatch ?? null,
     token_count_estimated: record.tokenCountEstimated ?? null,
     usage_ignored: record.usageIgnored ?? null,
+    cost_usd: record.costUsd ?? null,
+    server_timings: record.serverTimings ?? null,
     token_events: record.tokenEventOffsetsNs.length,
   };
   if (options.recordTokens) {

@@ -149,6 +149,28 @@ describe('Aggregator', () => {
     expect(group.fidelity).toEqual(options.fidelity);
   });
 
+  it('sums the cost of priced requests, keeps it unknown without prices, and merges it exactly', () => {
+    const unpriced = new Aggregator();
+    unpriced.add(makeRecord());
+    expect(unpriced.summarize(options)[0]?.cost).toBeNull();
+
+    const left = new Aggregator();
+    const right = new Aggregator();
+    left.add(makeRecord({ costUsd: 0.0012 }));
+    left.add(makeRecord());
+    left.add(failed('server_error', { costUsd: 5 }));
+    right.add(makeRecord({ costUsd: 0.0003 }));
+    const merged = new Aggregator();
+    merged.mergeEncoded(left.encodeGroups());
+    merged.mergeEncoded(right.encodeGroups());
+    expect(merged.summarize(options)[0]?.cost).toEqual({
+      total_usd: 0.0015,
+      per_request_usd: 0.00075,
+      priced_requests: 2,
+      unpriced_requests: 1,
+    });
+  });
+
   it('emits exactly the documented snake_case keys', () => {
     const aggregator = new Aggregator();
     aggregator.add(first);
@@ -181,6 +203,7 @@ describe('Aggregator', () => {
       'token_count_mismatches',
       'out_of_range_samples',
       'throughput',
+      'cost',
       'errors',
       'error_examples',
       'fidelity',

@@ -93,11 +93,27 @@ export type GroupSummary = {
    */
   out_of_range_samples: number;
   throughput: { window_s: number; requests_per_s: number; output_tokens_per_s: number };
+  /**
+   * What the succeeded measured requests cost, from their token counts and the model's
+   * price; null when none had a price (cost unknown, never 0).
+   */
+  cost: CostSummary | null;
   errors: Record<string, number>;
   /** The first message of each error class (measured requests), at most 200 characters. */
   error_examples: Record<string, string>;
   fidelity: GroupFidelity;
 };
+
+/** Cost of a group's succeeded measured requests, USD. */
+export interface CostSummary {
+  total_usd: number;
+  /** total_usd / priced_requests. */
+  per_request_usd: number;
+  /** Requests with a cost (a price and both token counts). */
+  priced_requests: number;
+  /** Succeeded requests without one. */
+  unpriced_requests: number;
+}
 
 export interface TokenTotals {
   input: number;
@@ -119,6 +135,8 @@ export interface EncodedGroup {
   token_count_mismatches: number;
   /** See GroupSummary; absent from encodings of older workers. */
   out_of_range_samples?: number;
+  /** Summed cost and how many requests had one; absent from encodings of older workers. */
+  cost?: { total_usd: number; priced_requests: number };
   /** Earliest dispatch and latest end of the measured requests, epoch ms; null if none. */
   window: { start_ms: number; end_ms: number } | null;
   /** Only the distributions that hold samples. */
@@ -147,6 +165,8 @@ class GroupState {
     event_count: 0,
   };
   mismatches = 0;
+  costUsd = 0;
+  pricedRequests = 0;
   /** Token totals that were not finite, non-negative numbers (left out). */
   outOfRangeTotals = 0;
   planned: number | null = null;
@@ -257,6 +277,11 @@ export class Aggregator {
     group.addTokens('output', record.outputTokens);
     group.addTokens('reasoning', record.reasoningTokens);
     group.addTokens('cached_input', record.cachedInputTokens);
+    const cost = record.costUsd;
+    if (cost !== undefined && cost >= 0 && Number.isFinite(group.costUsd + cost)) {
+      group.costUsd += cost;
+      group.pricedRequests += 1;
+    }
     if (record.tokenCountSource !== undefined) group.sources[record.tokenCountSource] += 1;
     if (!isSliced) return ADDED;
     const perEvent = group.adders.filter(([metric]) => PER_EVENT_METRICS.has(metric));
@@ -332,6 +357,7 @@ export class Aggregator {
         token_count_sources: { ...group.sources },
         token_count_mismatches: group.mismatches,
         out_of_range_samples: group.outOfRange(),
+        cost: { total_usd: group.costUsd, priced_requests: group.pricedRequests },
         window:
           group.windowStartMs <= group.windowEndMs
             ? { start_ms: group.windowStartMs, end_ms: group.windowEndMs }
@@ -368,6 +394,8 @@ export class Aggregator {
       group.sources.event_count += incoming.token_count_sources.event_count;
       group.mismatches += incoming.token_count_mismatches;
       group.outOfRangeTotals += incoming.out_of_range_samples ?? 0;
+      group.costUsd += incoming.cost?.total_usd ?? 0;
+      group.pricedRequests += incoming.cost?.priced_requests ?? 0;
       if (incoming.window) group.extendWindow(incoming.window.start_ms, incoming.window.end_ms);
       for (const metric of LATENCY_METRICS) {
         const encodedHistogram = incoming.histograms[metric];
@@ -394,6 +422,11 @@ export class Aggregator {
     }
     return group;
   }
+}
+
+/** Dollars to 1e-9 (a millionth of a cent): exact enough for one request's cost. */
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
 }
 
 function summarizeGroup(
@@ -433,6 +466,15 @@ function summarizeGroup(
       requests_per_s: perSecond(succeeded),
       output_tokens_per_s: perSecond(group.tokens.output),
     },
+    cost:
+      group.pricedRequests === 0
+        ? null
+        : {
+            total_usd: roundUsd(group.costUsd),
+            per_request_usd: roundUsd(group.costUsd / group.pricedRequests),
+            priced_requests: group.pricedRequests,
+            unpriced_requests: succeeded - group.pricedRequests,
+          },
     errors: orderedErrors(group.errors),
     error_examples: Object.fromEntries(
       [...Object.keys(orderedErrors(group.errors))]

@@ -1,4 +1,5 @@
 export type {
+  CostSummary,
   EncodedAggregator,
   EncodedGroup,
   GroupFidelity,

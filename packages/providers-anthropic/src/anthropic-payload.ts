@@ -1,46 +1,19 @@
 import {
-  LensProviderError,
+  asObject,
+  asString,
+  type JsonObject,
   type StreamErrorPayload,
   truncateErrorMessage,
 } from '@llm-lens/providers-core';
 
-export type JsonObject = Record<string, unknown>;
-
-/** Characters of a malformed payload quoted in an error message. */
-export const SNIPPET_CHARS = 120;
-
-export function asObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
-}
-
-export function asString(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-/** Parses one JSON document of a response as an object, or throws a protocol error. */
-export function parseObject(text: string, what: string): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new LensProviderError(
-      'LENS_PROVIDER_PROTOCOL',
-      `malformed JSON in ${what}: ${JSON.stringify(text.slice(0, SNIPPET_CHARS))}`,
-      { errorClass: 'protocol', cause },
-    );
-  }
-  const object = asObject(parsed);
-  if (object === undefined) {
-    throw new LensProviderError(
-      'LENS_PROVIDER_PROTOCOL',
-      `${what} is not a JSON object: ${JSON.stringify(text.slice(0, SNIPPET_CHARS))}`,
-      { errorClass: 'protocol' },
-    );
-  }
-  return object;
-}
+// The JSON helpers every adapter shares; re-exported so this package's modules import one place.
+export {
+  asObject,
+  asString,
+  type JsonObject,
+  parseJsonObject as parseObject,
+  SNIPPET_CHARS,
+} from '@llm-lens/providers-core';
 
 /** `{"type": "error", "error": {"type": …, "message": …}}`, as a stream error. */
 export function readError(payload: JsonObject): StreamErrorPayload | undefined {

@@ -105,6 +105,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
         body: JSON.stringify(buildBody(input, defaultMaxTokens)),
       };
     },
+    buildCheckRequest(): HttpRequestSpec {
+      const { 'content-type': _json, ...checkHeaders } = jsonHeaders;
+      return {
+        url: `${url.slice(0, -'/messages'.length)}/models?limit=1`,
+        method: 'GET',
+        headers: checkHeaders,
+      };
+    },
     createDecoder(input: ProviderRequestInput, decoderOptions?: DecoderOptions): ResponseDecoder {
       return input.stream
         ? new AnthropicStreamDecoder(decoderOptions)

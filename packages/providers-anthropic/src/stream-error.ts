@@ -22,7 +22,11 @@ const CLASSES: Readonly<Record<string, ErrorClass>> = {
  * generating).
  */
 export function classifyAnthropicStreamError(error: StreamErrorPayload): ErrorClassification {
-  const errorClass = (error.type !== undefined ? CLASSES[error.type] : undefined) ?? 'server_error';
+  // Own keys only: a type named like an Object.prototype member ("constructor") is unknown.
+  const errorClass =
+    (error.type !== undefined && Object.hasOwn(CLASSES, error.type)
+      ? CLASSES[error.type]
+      : undefined) ?? 'server_error';
   const suffix = error.type === undefined ? '' : ` (type ${error.type})`;
   return { errorClass, message: `error in stream: ${error.message}${suffix}` };
 }

@@ -1,4 +1,12 @@
-import type { ProviderFactory } from '@llm-lens/providers-core';
-
-/** The provider types of this package, as the CLI and the executor discover them. */
-export const providerFactories: readonly ProviderFactory[] = [];
+export { classifyCohereHttpError, classifyCohereStreamError } from './cohere-errors.js';
+export {
+  COHERE_API_KEY_ENV,
+  COHERE_API_KEY_FALLBACK_ENV,
+  cohereProviderFactory,
+  providerFactories,
+} from './cohere-factories.js';
+export type { CohereProviderOptions, CohereThinking } from './cohere-provider.js';
+export { COHERE_DEFAULT_BASE_URL, createCohereProvider } from './cohere-provider.js';
+export { toCohereUsage } from './cohere-usage.js';
+export { CohereJsonDecoder } from './json-decoder.js';
+export { CohereStreamDecoder } from './stream-decoder.js';

@@ -18,8 +18,18 @@ export {
 } from './error-classification.js';
 export type { HttpTransportOptions } from './http-transport.js';
 export { HttpTransport, warmUpHttpClient } from './http-transport.js';
+export type { JsonObject } from './json-payload.js';
+export { asObject, asString, parseJsonObject, SNIPPET_CHARS } from './json-payload.js';
 export type { NdjsonParserOptions } from './ndjson-parser.js';
 export { NdjsonParser } from './ndjson-parser.js';
+export type { ModelPrice, PricedTarget, PricingCatalog, TokenUsageForCost } from './pricing.js';
+export {
+  loadPricingCatalog,
+  PriceBook,
+  pricingFileSchema,
+  requestCostUsd,
+  unknownPriceHint,
+} from './pricing.js';
 export type {
   ChatMessage,
   DecoderOptions,

@@ -91,6 +91,13 @@ export interface ProviderFactory {
    * headers, timeouts) are validated by the config package.
    */
   readonly configSchema: z.ZodObject;
+  /**
+   * The pricing catalog section its models are priced from (`openai` for Azure, `google` for
+   * Vertex). Default: its `type` when the catalog has that section; servers that host
+   * anyone's models (openai-compatible, ollama, generic, mock) have none, so their cost is
+   * unknown unless `--pricing` gives one.
+   */
+  readonly priceList?: string;
   /** Environment variables the adapter reads by default, for `--help` and the README. */
   readonly envVars: readonly { name: string; description: string }[];
   /** The credentials configured settings need, so `validate` can warn when one is missing. */

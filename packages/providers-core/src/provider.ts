@@ -141,4 +141,10 @@ export interface Provider {
   classifyHttpError(status: number, headers: ResponseHeaders, body: string): ErrorClassification;
   /** Classifies an error payload that arrived inside a 2xx stream. */
   classifyStreamError(error: StreamErrorPayload): ErrorClassification;
+  /**
+   * The cheapest request that proves the credentials and the endpoint work, for
+   * `llm-lens doctor`: a model list where the API has one (free, generates nothing). A 2xx
+   * answer means ready. Without it, doctor sends a one-token generation.
+   */
+  buildCheckRequest?(): HttpRequestSpec;
 }

@@ -1,4 +1,16 @@
-import type { ProviderFactory } from '@llm-lens/providers-core';
-
-/** The provider types of this package, as the CLI and the executor discover them. */
-export const providerFactories: readonly ProviderFactory[] = [];
+export type { JsonObject } from './body-template.js';
+export { BodyTemplate } from './body-template.js';
+export { genericProviderFactory, providerFactories } from './generic-factory.js';
+export type { GenericProviderOptions } from './generic-provider.js';
+export { createGenericProvider } from './generic-provider.js';
+export type {
+  Framing,
+  GenericSettings,
+  SelectorSettings,
+  UsageConvention,
+  UsageSelectorSettings,
+} from './generic-settings.js';
+export { genericSettingsSchema } from './generic-settings.js';
+export { JsonSelector, SelectorSyntaxError } from './json-selector.js';
+export { classifyGenericStreamError } from './stream-error.js';
+export { TEMPLATE_VARIABLES, type TemplateVariable } from './template-variables.js';

@@ -19,7 +19,7 @@ export const mockProviderFactory: ProviderFactory = {
   configSchema: strictObject(
     {
       mock: z.preprocess(nullAsAbsent, simulatorSettingsSchema.optional()),
-      api: oneOf(['chat', 'completions']).default('chat'),
+      api: oneOf(['chat', 'completions', 'responses']).default('chat'),
     },
     'an object of simulator settings',
   ),
@@ -28,7 +28,7 @@ export const mockProviderFactory: ProviderFactory = {
   async create(settings: ProviderSettings) {
     const options = simulatorOptionsFromSettings((settings.mock ?? {}) as SimulatorSettings);
     const simulator = await startSimulator(options);
-    const api = settings.api as 'chat' | 'completions';
+    const api = settings.api as 'chat' | 'completions' | 'responses';
     const provider = createOpenAIProvider({
       id: 'openai-compatible',
       name: settings.name,

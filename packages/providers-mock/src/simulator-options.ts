@@ -41,7 +41,11 @@ export interface SimulatorOptions {
   outputTokens?: number | { min: number; max: number } | undefined;
   /** Tokens carried by one event (>1 simulates multi-token chunks); the last event may carry fewer. Default 1. */
   tokensPerEvent?: number | undefined;
-  /** Tokens streamed as `delta.reasoning_content` before the content (chat only). Default 0. */
+  /**
+   * Reasoning tokens streamed before the answer, in each protocol's own field (`delta.reasoning_content`,
+   * Anthropic's `thinking_delta`, Gemini's thought parts, ...), when the request's protocol and
+   * options allow reasoning (not on legacy completions). Default 0.
+   */
   reasoningTokens?: number | undefined;
   /** 'independent' (each stream on its own schedule) or 'lockstep' (one batch decode clock). Default 'independent'. */
   mode?: SimulatorMode | undefined;

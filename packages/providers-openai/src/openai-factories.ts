@@ -15,7 +15,7 @@ import { createOpenAIProvider, OPENAI_DEFAULT_BASE_URL } from './openai-provider
 /** The variable `type: openai` reads its key from when neither api_key_env nor api_key_file is set. */
 export const OPENAI_API_KEY_ENV = 'OPENAI_API_KEY';
 
-const api = oneOf(['chat', 'completions']).default('chat');
+const api = oneOf(['chat', 'completions', 'responses']).default('chat');
 
 function credentials(
   settings: ProviderSettings,
@@ -37,7 +37,7 @@ async function create(
     id: type,
     name: settings.name,
     baseUrl,
-    api: settings.api as 'chat' | 'completions',
+    api: settings.api as 'chat' | 'completions' | 'responses',
   };
   if (apiKey !== undefined) options.apiKey = apiKey;
   if (settings.headers !== undefined) options.headers = settings.headers;
@@ -51,7 +51,7 @@ async function create(
 /** `type: openai`: the OpenAI API itself; the key comes from OPENAI_API_KEY by default. */
 export const openaiProviderFactory: ProviderFactory = {
   type: 'openai',
-  description: `OpenAI (Chat Completions or legacy Completions); key from ${OPENAI_API_KEY_ENV}`,
+  description: `OpenAI (Chat Completions, legacy Completions or Responses); key from ${OPENAI_API_KEY_ENV}`,
   configSchema: withApiKeyRules(
     strictObject(
       { base_url: httpUrl().default(OPENAI_DEFAULT_BASE_URL), api, ...apiKeySettings },

@@ -12,6 +12,9 @@ import {
 } from '@llm-lens/providers-core';
 import { OpenAIJsonDecoder } from './json-decoder.js';
 import type { OpenAIApi } from './openai-payload.js';
+import { ResponsesJsonDecoder } from './responses-json-decoder.js';
+import { buildResponsesBody } from './responses-request.js';
+import { ResponsesStreamDecoder } from './responses-stream-decoder.js';
 import { OpenAIStreamDecoder } from './stream-decoder.js';
 import { classifyOpenAIStreamError } from './stream-error.js';
 
@@ -20,16 +23,30 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** Options of {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions {
-  /** Registry id. Default `openai`; use `openai-compatible` for vLLM, Ollama, llama.cpp, TGI, ... */
-  id?: 'openai' | 'openai-compatible';
+  /**
+   * Registry id. Default `openai`; use `openai-compatible` for vLLM, Ollama, llama.cpp, TGI, ...,
+   * or the type of an adapter built on this one (`azure`).
+   */
+  id?: string;
   /** Label used in results. Default: the id. */
   name?: string;
   /** API root, up to and including `/v1`. Default `https://api.openai.com/v1`; a trailing slash is fine. */
   baseUrl?: string;
-  /** Sent as `Authorization: Bearer <key>`. Default: none (no Authorization header). */
+  /** Sent as `Authorization: Bearer <key>` (or in the header `apiKeyHeader` names). Default: none. */
   apiKey?: string;
-  /** `chat` (POST /chat/completions) or legacy `completions` (POST /completions). Default `chat`. */
-  api?: OpenAIApi;
+  /** How `apiKey` is sent: `authorization` (`Bearer <key>`) or `api-key` (the bare key, Azure). Default `authorization`. */
+  apiKeyHeader?: 'authorization' | 'api-key';
+  /**
+   * The URL of a request for `model`, replacing `baseUrl` and the API path: Azure puts the
+   * deployment in the path and `api-version` in the query. Called for every request. Default:
+   * none (`baseUrl` + `/chat/completions` or `/completions`).
+   */
+  requestUrl?: (model: string) => string;
+  /**
+   * `chat` (POST /chat/completions), legacy `completions` (POST /completions) or `responses`
+   * (POST /responses, the Responses API). Default `chat`.
+   */
+  api?: OpenAIApi | 'responses';
   /** Ask for a final usage chunk (`stream_options.include_usage`) on streaming requests. Default true. */
   includeUsage?: boolean;
   /** Body field for the output limit; newer OpenAI models need `max_completion_tokens`. Default `max_tokens`. */
@@ -57,10 +74,14 @@ function normalizeBaseUrl(baseUrl: string): string {
 function buildHeaders(
   accept: string,
   apiKey: string | undefined,
+  apiKeyHeader: 'authorization' | 'api-key',
   extra: Readonly<Record<string, string>>,
 ): Readonly<Record<string, string>> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept };
-  if (apiKey !== undefined && apiKey.length > 0) headers.authorization = `Bearer ${apiKey}`;
+  if (apiKey !== undefined && apiKey.length > 0) {
+    if (apiKeyHeader === 'api-key') headers['api-key'] = apiKey;
+    else headers.authorization = `Bearer ${apiKey}`;
+  }
   for (const [key, value] of Object.entries(extra)) {
     // Header names are case-insensitive: `Authorization` replaces ours instead of doubling it.
     const lower = key.toLowerCase();
@@ -97,40 +118,64 @@ function buildBody(
   return body;
 }
 
+const API_PATHS = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  responses: '/responses',
+} as const;
+
 /**
- * An adapter for the OpenAI Chat Completions (or legacy Completions) API and every server
- * that speaks it: vLLM, Ollama, llama.cpp, TGI, LM Studio, LiteLLM, ...
+ * An adapter for the OpenAI Chat Completions API (or legacy Completions, or the Responses
+ * API) and every server that speaks it: vLLM, Ollama, llama.cpp, TGI, LM Studio, LiteLLM, ...
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provider {
   const id = options.id ?? 'openai';
   const name = options.name ?? id;
   const base = normalizeBaseUrl(options.baseUrl ?? OPENAI_DEFAULT_BASE_URL);
-  const api: OpenAIApi = options.api ?? 'chat';
-  if (api !== 'chat' && api !== 'completions') {
+  const api = options.api ?? 'chat';
+  if (api !== 'chat' && api !== 'completions' && api !== 'responses') {
     throw new LensProviderError(
       'LENS_PROVIDER_CONFIG',
-      `unknown api "${String(api)}" for ${name}; expected "chat" or "completions"`,
+      `unknown api "${String(api)}" for ${name}; expected "chat", "completions" or "responses"`,
     );
   }
-  const url = `${base}${api === 'chat' ? '/chat/completions' : '/completions'}`;
+  const url = `${base}${API_PATHS[api]}`;
+  const requestUrl = options.requestUrl;
   const includeUsage = options.includeUsage ?? true;
   const maxTokensField = options.maxTokensField ?? 'max_tokens';
-  const streamHeaders = buildHeaders('text/event-stream', options.apiKey, options.headers ?? {});
-  const jsonHeaders = buildHeaders('application/json', options.apiKey, options.headers ?? {});
+  const apiKeyHeader = options.apiKeyHeader ?? 'authorization';
+  const extraHeaders = options.headers ?? {};
+  const streamHeaders = buildHeaders(
+    'text/event-stream',
+    options.apiKey,
+    apiKeyHeader,
+    extraHeaders,
+  );
+  const jsonHeaders = buildHeaders('application/json', options.apiKey, apiKeyHeader, extraHeaders);
+  const { 'content-type': _json, ...checkHeaders } = jsonHeaders;
 
-  return {
+  const provider: Provider = {
     id,
     name,
     buildRequest(input: ProviderRequestInput): HttpRequestSpec {
       return {
-        url,
+        url: requestUrl === undefined ? url : requestUrl(input.model),
         method: 'POST',
         // A copy: the caller owns the spec and may add headers (tracing, request ids).
         headers: { ...(input.stream ? streamHeaders : jsonHeaders) },
-        body: JSON.stringify(buildBody(input, api, includeUsage, maxTokensField)),
+        body: JSON.stringify(
+          api === 'responses'
+            ? buildResponsesBody(input)
+            : buildBody(input, api, includeUsage, maxTokensField),
+        ),
       };
     },
     createDecoder(input: ProviderRequestInput, options?: DecoderOptions): ResponseDecoder {
+      if (api === 'responses') {
+        return input.stream
+          ? new ResponsesStreamDecoder(options)
+          : new ResponsesJsonDecoder(options);
+      }
       return input.stream
         ? new OpenAIStreamDecoder(api, options)
         : new OpenAIJsonDecoder(api, options);
@@ -142,4 +187,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
       return classifyOpenAIStreamError(error);
     },
   };
+  // The model list is free and proves the key; a custom request URL (Azure) has its own.
+  if (requestUrl === undefined) {
+    provider.buildCheckRequest = () => ({
+      url: `${base}/models`,
+      method: 'GET',
+      headers: { ...checkHeaders },
+    });
+  }
+  return provider;
 }

@@ -12,6 +12,7 @@ import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
 import { installInterruptHandlers } from '../interrupts.js';
 import { checkOutputs, type OutputPlan, planOutputs } from '../outputs.js';
+import { priceBookFromArgs } from '../pricing.js';
 import { createColors } from '../render/format.js';
 import { ProgressLine } from '../render/progress-line.js';
 import { renderSummary } from '../render/summary-table.js';
@@ -50,6 +51,12 @@ export function targetOptions(yargs: Argv, extensions: CliExtensions) {
       type: 'string',
       describe: 'Base URL incl. version path, e.g. http://localhost:8000/v1',
     })
+    .option('api', {
+      type: 'string',
+      choices: ['chat', 'completions', 'responses'],
+      describe:
+        'OpenAI-style API to call: Chat Completions (default), legacy Completions or the Responses API',
+    })
     .option('api-key-env', {
       type: 'string',
       describe: 'Name of the env var holding the API key (default OPENAI_API_KEY for openai)',
@@ -82,6 +89,11 @@ export function targetOptions(yargs: Argv, extensions: CliExtensions) {
       type: 'number',
       describe:
         'Largest response line, event or body accepted; a larger one fails its request as protocol (default 8388608 = 8 MiB)',
+    })
+    .option('pricing', {
+      type: 'string',
+      describe:
+        'YAML/JSON file of model prices in USD per million tokens ({ prices: [{ provider, model, input, output, cached_input }] }), over the built-in catalog',
     });
 }
 
@@ -181,6 +193,7 @@ export interface BenchmarkArgs {
   config?: string | undefined;
   provider?: string | undefined;
   baseUrl?: string | undefined;
+  api?: string | undefined;
   apiKeyEnv?: string | undefined;
   model?: string | undefined;
   prompt?: string | undefined;
@@ -192,6 +205,7 @@ export interface BenchmarkArgs {
   ttftTimeout?: number | undefined;
   idleTimeout?: number | undefined;
   maxEventBytes?: number | undefined;
+  pricing?: string | undefined;
   requests?: number | undefined;
   concurrency?: number | undefined;
   warmup?: number | undefined;
@@ -225,6 +239,7 @@ export async function configFromArgs(
   const overrides: CliOverrides = {
     provider: args.provider,
     baseUrl: args.baseUrl,
+    api: args.api,
     apiKeyEnv: args.apiKeyEnv,
     model: args.model,
     prompt: args.prompt,
@@ -269,9 +284,11 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
   if (args.calibrate) {
     calibration = await runCalibration(config, extensions, { quiet: args.json === true });
   }
+  const prices = await priceBookFromArgs(args);
   const resolved = await createTargets(config.providers, extensions.registry, {
     baseDir: baseDirOf(args),
     maxConcurrency,
+    prices,
   });
   const progress = new ProgressLine(process.stderr);
   const interrupts = installInterruptHandlers(() => progress.clear());

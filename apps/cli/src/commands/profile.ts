@@ -3,6 +3,7 @@ import { recordToJson } from '@llm-lens/exporters-json';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
+import { priceBookFromArgs } from '../pricing.js';
 import { createColors } from '../render/format.js';
 import { renderProfile } from '../render/profile-timeline.js';
 import {
@@ -59,6 +60,7 @@ export async function handler(
   );
   const resolved = await createTargets(config.providers, extensions.registry, {
     baseDir: baseDirOf(args),
+    prices: await priceBookFromArgs(args),
   });
   try {
     const plan = planFromConfig(config, resolved.targets);

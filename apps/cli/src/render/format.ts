@@ -24,3 +24,12 @@ export function formatRate(value: number | null | undefined): string {
 export function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(fraction === 1 || fraction === 0 ? 0 : 1)}%`;
 }
+
+/** US dollars with 3 significant digits below a cent (request costs are often fractions of one). */
+export function formatUsd(usd: number | undefined | null): string {
+  if (usd === undefined || usd === null || Number.isNaN(usd)) return '—';
+  if (usd === 0) return '$0';
+  if (usd >= 0.01) return `$${usd.toFixed(4)}`;
+  const decimals = Math.min(12, 2 - Math.floor(Math.log10(usd)));
+  return `$${usd.toFixed(decimals)}`;
+}

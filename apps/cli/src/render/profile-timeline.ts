@@ -1,5 +1,5 @@
 import type { ConnectionPhases, RequestRecord } from '@llm-lens/core-timing';
-import { type Colors, formatMs } from './format.js';
+import { type Colors, formatMs, formatUsd } from './format.js';
 
 /** Columns of the time axis that every timeline row shares (dispatch → end). */
 const AXIS_WIDTH = 50;
@@ -224,8 +224,15 @@ function tokenLines(record: RequestRecord, colors: Colors): string[] {
   const lines = [
     `Tokens: output ${record.outputTokens ?? '—'}${record.tokenCountSource ? ` (${record.tokenCountSource})` : ''}, input ${record.inputTokens ?? '—'}` +
       (record.reasoningTokens ? `, reasoning ${record.reasoningTokens}` : '') +
-      `, ${offsets.length} token events`,
+      `, ${offsets.length} token events` +
+      (record.costUsd === undefined ? '' : `, cost ${formatUsd(record.costUsd)}`),
   ];
+  if (record.serverTimings !== undefined) {
+    const reported = Object.entries(record.serverTimings)
+      .map(([name, ms]) => `${name} ${formatMs(ms)}`)
+      .join(', ');
+    lines.push(colors.dim(`Server-reported: ${reported}`));
+  }
   if (offsets.length < 2) return lines;
   const itl: number[] = [];
   for (let i = 1; i < offsets.length; i++) {

@@ -1,7 +1,7 @@
 import type { GroupSummary, LatencyMetric, RunFidelity, RunSummary } from '@llm-lens/metrics';
 import Table from 'cli-table3';
 import { calibrationLine } from '../commands/calibrate.js';
-import { type Colors, formatMs, formatPercent, formatRate } from './format.js';
+import { type Colors, formatMs, formatPercent, formatRate, formatUsd } from './format.js';
 
 const LATENCY_ROWS: Array<{ key: LatencyMetric; label: string }> = [
   { key: 'ttft', label: 'TTFT' },
@@ -108,6 +108,7 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
             )
           : ''),
     );
+    lines.push(costLine(group, colors));
   } else {
     lines.push(colors.dim('No successful request: no latency to report.'));
   }
@@ -128,6 +129,21 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `Cost: $0.000412 per request, $0.0165 for 40 requests` or why it is unknown. */
+export function costLine(group: GroupSummary, colors: Colors): string {
+  const cost = group.cost;
+  if (cost === null) {
+    return colors.dim(
+      `Cost: unknown, no price for ${group.provider}/${group.model} (add one with --pricing FILE; \`llm-lens models\` lists known prices)`,
+    );
+  }
+  const unpriced =
+    cost.unpriced_requests > 0
+      ? colors.yellow(` · ${cost.unpriced_requests} request(s) without token counts left out`)
+      : '';
+  return `Cost: ${formatUsd(cost.per_request_usd)} per request, ${formatUsd(cost.total_usd)} for ${cost.priced_requests} requests${unpriced}`;
 }
 
 /**

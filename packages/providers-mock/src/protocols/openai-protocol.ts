@@ -151,10 +151,20 @@ export const openAiProtocol: WireProtocol = {
   serveStatic(
     method: string,
     path: string,
-    _headers: IncomingHttpHeaders,
+    headers: IncomingHttpHeaders,
     models: readonly string[],
   ): StaticResponse | undefined {
     if (method !== 'GET') return undefined;
+    if (
+      (path === '/v1/models' || path.startsWith('/v1/models/')) &&
+      headers.authorization === `Bearer ${REJECTED_CREDENTIAL}`
+    ) {
+      const { status, body } = openAiError(
+        'unauthorized',
+        'Incorrect API key provided (simulated).',
+      );
+      return { status, body };
+    }
     if (path === '/v1/models') {
       return {
         status: 200,
