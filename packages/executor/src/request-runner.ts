@@ -491,7 +491,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       this.inFlight?.cancel();
       return;
     }
-    this.failure = reason;
+    // An error the server already reported in the stream is what went wrong; a timeout or
+    // an interrupt after it (a server that keeps the connection open) only ends the wait.
+    if (this.failure === undefined) this.failure = reason;
     this.cancelTransport();
   }
 

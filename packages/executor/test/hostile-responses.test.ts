@@ -337,6 +337,21 @@ describe('timeouts', () => {
     expect(requestTimeouts({}, {}).totalMs).toBe(DEFAULT_REQUEST_TIMEOUT_MS);
   });
 
+  it('keeps the error a server reported in the stream when it then holds the connection open', async () => {
+    const body = delta('a') + sse({ error: { message: 'boom', type: 'server_error', code: null } });
+    const record = await run(
+      (socket) => {
+        socket.write(
+          'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n',
+        );
+        socket.write(`${body.length.toString(16)}\r\n${body}\r\n`);
+      },
+      { timeouts: requestTimeouts({ timeouts: { totalMs: 300 } }, {}) },
+    );
+    expect(record.errorClass).toBe('server_error');
+    expect(record.errorMessage).toContain('boom');
+  });
+
   it('ends a request the server never answers at the provider total timeout', async () => {
     const started = Date.now();
     const record = await run(() => {}, {
