@@ -34,6 +34,13 @@ describe('NdjsonParser', () => {
     expect(feed([encode('{"a":1}\n{"done":tr')])).toEqual({ lines: ['{"a":1}'], pending: true });
   });
 
+  it('reads a final unterminated line exactly as a terminated one', () => {
+    const padded = '{"done":true}\u00a0';
+    // JSON allows no no-break space: the line is cut or corrupt either way.
+    expect(feed([encode(padded)])).toEqual({ lines: [], pending: true });
+    expect(feed([encode('{"done":true}\r')]).lines).toEqual(['{"done":true}']);
+  });
+
   it('throws a protocol error for a line longer than the limit', () => {
     const parser = new NdjsonParser({ maxLineChars: 8 });
     expect(() => parser.push(encode('{"a":"0123456789"'), () => {})).toThrow(

@@ -45,10 +45,14 @@ export class NdjsonParser {
   end(onLine: (line: string) => void): void {
     const rest = this.#decoder.end();
     if (rest.length > 0) this.#feed(rest, onLine);
-    const last = this.#partialLine.trim();
+    // The same line a newline would have ended: only a final '\r' is dropped, so padding
+    // JSON does not allow fails here exactly as it would on a terminated line.
+    const last = this.#partialLine.endsWith('\r')
+      ? this.#partialLine.slice(0, -1)
+      : this.#partialLine;
     this.#partialLine = '';
     this.#ended = true;
-    if (last.length === 0) return;
+    if (last.trim().length === 0) return;
     try {
       JSON.parse(last);
     } catch {
