@@ -2,6 +2,7 @@ import {
   classifyHttpStatus,
   type ErrorClass,
   type ErrorClassification,
+  ownEntry,
   type ResponseHeaders,
   type StreamErrorPayload,
 } from '@llm-lens/providers-core';
@@ -59,7 +60,8 @@ const STREAM_ERROR_CLASSES: Readonly<Record<string, ErrorClass>> = {
  */
 export function classifyCohereStreamError(error: StreamErrorPayload): ErrorClassification {
   const errorClass =
-    (error.type !== undefined ? STREAM_ERROR_CLASSES[error.type] : undefined) ?? 'server_error';
+    (error.type !== undefined ? ownEntry(STREAM_ERROR_CLASSES, error.type) : undefined) ??
+    'server_error';
   const suffix = error.type === undefined ? '' : ` (type ${error.type})`;
   return { errorClass, message: `error in stream: ${error.message}${suffix}` };
 }

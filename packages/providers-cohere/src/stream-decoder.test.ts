@@ -169,3 +169,11 @@ describe('CohereStreamDecoder', () => {
     );
   });
 });
+
+describe('classifyCohereStreamError', () => {
+  it('treats a type named after an Object member as unknown (server_error)', () => {
+    for (const type of ['constructor', '__proto__', 'toString']) {
+      expect(classifyCohereStreamError({ message: 'x', type }).errorClass).toBe('server_error');
+    }
+  });
+});

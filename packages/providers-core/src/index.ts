@@ -19,7 +19,7 @@ export {
 export type { HttpTransportOptions } from './http-transport.js';
 export { HttpTransport, warmUpHttpClient } from './http-transport.js';
 export type { JsonObject } from './json-payload.js';
-export { asObject, asString, parseJsonObject, SNIPPET_CHARS } from './json-payload.js';
+export { asObject, asString, ownEntry, parseJsonObject, SNIPPET_CHARS } from './json-payload.js';
 export type { NdjsonParserOptions } from './ndjson-parser.js';
 export { NdjsonParser } from './ndjson-parser.js';
 export type { ModelPrice, PricedTarget, PricingCatalog, TokenUsageForCost } from './pricing.js';

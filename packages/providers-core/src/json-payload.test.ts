@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asObject, asString, parseJsonObject } from './json-payload.js';
+import { asObject, asString, ownEntry, parseJsonObject } from './json-payload.js';
 
 describe('JSON payload helpers', () => {
   it('reads objects and strings and nothing else', () => {
@@ -23,6 +23,16 @@ describe('JSON payload helpers', () => {
     } catch (error) {
       expect((error as { errorClass?: string }).errorClass).toBe('protocol');
       expect((error as Error).message.length).toBeLessThan(200);
+    }
+  });
+});
+
+describe('ownEntry', () => {
+  it('finds only the table own keys', () => {
+    const table = { rate_limit: 'rate_limited' };
+    expect(ownEntry(table, 'rate_limit')).toBe('rate_limited');
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(ownEntry(table, key)).toBeUndefined();
     }
   });
 });

@@ -44,3 +44,12 @@ export function parseJsonObject(text: string, what: string): JsonObject {
   }
   return object;
 }
+
+/**
+ * The entry of `table` for a key that came off the wire, or undefined. Only the table's own
+ * keys count: a server naming an error type `constructor` or `__proto__` must not reach
+ * Object.prototype's members.
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

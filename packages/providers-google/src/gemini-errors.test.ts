@@ -91,3 +91,13 @@ describe('classifyGeminiStreamError', () => {
     );
   });
 });
+
+describe('a status named after an Object member', () => {
+  it('is classified by its code, not by Object.prototype', () => {
+    for (const type of ['constructor', '__proto__', 'toString']) {
+      expect(classifyGeminiStreamError({ message: 'x', type, code: 503 }).errorClass).toBe(
+        'server_error',
+      );
+    }
+  });
+});

@@ -2,6 +2,7 @@ import {
   classifyHttpStatus,
   type ErrorClass,
   type ErrorClassification,
+  ownEntry,
   type ResponseHeaders,
   type StreamErrorPayload,
 } from '@llm-lens/providers-core';
@@ -52,7 +53,8 @@ export function classifyGeminiStreamError(error: StreamErrorPayload): ErrorClass
     return { errorClass: 'client_error', message: error.message };
   }
   const errorClass =
-    (error.type !== undefined ? STATUS_CLASSES[error.type] : undefined) ?? classOfCode(error.code);
+    (error.type !== undefined ? ownEntry(STATUS_CLASSES, error.type) : undefined) ??
+    classOfCode(error.code);
   const labels = [error.type, error.code === undefined ? undefined : `code ${error.code}`].filter(
     (label) => label !== undefined,
   );
