@@ -338,11 +338,15 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       return;
     }
     this.firstBytes ??= chunk.toString('utf8', 0, FIRST_BYTES_QUOTED);
-    if (this.endMarkerNs !== 0n || this.isParseFailed) return;
+    if (this.isParseFailed) return;
+    const isAfterEndMarker = this.endMarkerNs !== 0n;
+    if (isAfterEndMarker && this.decoder.awaitsTrailer !== true) return;
     this.currentStamp = stampNs;
     try {
       this.decoder.push(chunk, this.emitEvent);
     } catch (error) {
+      // The response was complete at its marker: a broken trailer changes nothing.
+      if (isAfterEndMarker) return;
       // Final, whatever follows; the body may already have ended (its chunks were queued).
       this.failure = {
         errorClass: 'protocol',
@@ -352,7 +356,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       if (!this.hasTransportEnded) this.cancelTransport();
       return;
     }
-    if (this.decoder.sawEndMarker) {
+    if (!isAfterEndMarker && this.decoder.sawEndMarker) {
       this.endMarkerNs = stampNs;
       this.graceHandle = setTimeout(this.onGraceOver, END_MARKER_GRACE_MS);
     }

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LensProviderError } from '@llm-lens/providers-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BedrockAccessOptions, resolveBedrockAccess } from './bedrock-credentials.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -12,6 +12,10 @@ const API_KEY = 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl';
 
 let dir: string;
 let files: NodeJS.ProcessEnv;
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bedrock-credentials-'));

@@ -200,3 +200,14 @@ describe('classifyBedrockStreamError', () => {
     });
   });
 });
+
+describe('error types named after Object members', () => {
+  it('are unknown types, not Object.prototype entries', () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(classifyBedrockStreamError({ message: 'x', type }).errorClass).toBe('server_error');
+      const http = classify(400, type, 'x');
+      expect(http.errorClass).toBe('client_error');
+      expect(http.message).not.toContain('[object');
+    }
+  });
+});

@@ -145,7 +145,7 @@ export function classifyBedrockHttpError(
   },
 ): ErrorClassification {
   const { errorType, message } = readAwsError(headers, body);
-  const rule = errorType === undefined ? undefined : HTTP_ERROR_TYPES[errorType.toLowerCase()];
+  const rule = errorType === undefined ? undefined : ownEntry(HTTP_ERROR_TYPES, errorType);
   if (rule === undefined) {
     const generic = classifyHttpStatus(status, headers, body, {
       providerLabel: context.providerLabel,
@@ -179,6 +179,15 @@ export function classifyBedrockHttpError(
 
 // In-stream exceptions of ConverseStream and InvokeModelWithResponseStream, by their
 // `:exception-type` (camelCase on the wire: throttlingException, ...).
+/**
+ * The table's entry for a type named on the wire, case-insensitively. Only the table's own
+ * keys count: a server naming `constructor` or `__proto__` must not reach Object's members.
+ */
+function ownEntry<T>(table: Readonly<Record<string, T>>, type: string): T | undefined {
+  const key = type.toLowerCase();
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 const STREAM_ERROR_CLASSES: Readonly<Record<string, ErrorClass>> = {
   throttlingexception: 'rate_limited',
   servicequotaexceededexception: 'rate_limited',
@@ -203,7 +212,7 @@ const STREAM_ERROR_CLASSES: Readonly<Record<string, ErrorClass>> = {
  */
 export function classifyBedrockStreamError(error: StreamErrorPayload): ErrorClassification {
   const errorClass =
-    (error.type === undefined ? undefined : STREAM_ERROR_CLASSES[error.type.toLowerCase()]) ??
+    (error.type === undefined ? undefined : ownEntry(STREAM_ERROR_CLASSES, error.type)) ??
     'server_error';
   const suffix = error.type === undefined ? '' : ` (${error.type})`;
   return { errorClass, message: `error in stream: ${error.message}${suffix}` };

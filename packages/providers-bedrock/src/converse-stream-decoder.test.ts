@@ -171,3 +171,57 @@ describe('ConverseStreamDecoder', () => {
     );
   });
 });
+
+describe('after messageStop', () => {
+  const body = [
+    eventFrame('messageStart', { role: 'assistant' }),
+    eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } }),
+    eventFrame('messageStop', { stopReason: 'end_turn' }),
+  ];
+  const metadata = eventFrame('metadata', {
+    usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 },
+    metrics: { latencyMs: 42 },
+  });
+
+  it('awaits the metadata trailer in a later read, then reads nothing more', () => {
+    const decoder = new ConverseStreamDecoder();
+    const events: StreamEvent[] = [];
+    decoder.push(concatFrames(body), (e) => events.push(e));
+    expect(decoder.sawEndMarker).toBe(true);
+    expect(decoder.awaitsTrailer).toBe(true);
+    decoder.push(metadata, (e) => events.push(e));
+    expect(decoder.awaitsTrailer).toBe(false);
+    decoder.push(
+      concatFrames([
+        eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'late' } }),
+        exceptionFrame('throttlingException', 'late'),
+      ]),
+      (e) => events.push(e),
+    );
+    expect(events.map((e) => e.text).join('')).toBe('Hi');
+    expect(events.at(-1)?.usage?.outputTokens).toBe(1);
+    expect(events.at(-1)?.serverTimings).toEqual({ latency_ms: 42 });
+    expect(events.some((e) => e.error !== undefined)).toBe(false);
+  });
+
+  it('ignores deltas, exceptions and broken frames before the trailer, in the same read too', () => {
+    const broken = Buffer.from(metadata);
+    broken[broken.length - 1] = (broken[broken.length - 1] ?? 0) ^ 0xff;
+    const decoder = new ConverseStreamDecoder();
+    const events: StreamEvent[] = [];
+    expect(() =>
+      decoder.push(
+        concatFrames([
+          ...body,
+          eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'late' } }),
+          exceptionFrame('internalServerException', 'late'),
+          broken,
+        ]),
+        (e) => events.push(e),
+      ),
+    ).not.toThrow();
+    expect(events.map((e) => e.text).join('')).toBe('Hi');
+    expect(events.some((e) => e.error !== undefined)).toBe(false);
+    expect(decoder.awaitsTrailer).toBe(false);
+  });
+});

@@ -1,20 +1,24 @@
 import { crc32 } from 'node:zlib';
 import { LensProviderError } from '@llm-lens/providers-core';
-import type { Message } from '@smithy/eventstream-codec';
 import { describe, expect, it } from 'vitest';
 import { concatFrames, eventFrame, exceptionFrame, frame, splits } from '../test/frames.js';
-import { EventStreamFrameReader, readFrame, stringHeader } from './event-stream-reader.js';
+import {
+  type EventStreamFrame,
+  EventStreamFrameReader,
+  readFrame,
+  stringHeader,
+} from './event-stream-reader.js';
 
-function readAll(pieces: readonly Uint8Array[], maxFrameBytes?: number): Message[] {
+function readAll(pieces: readonly Uint8Array[], maxFrameBytes?: number): EventStreamFrame[] {
   const reader = new EventStreamFrameReader(maxFrameBytes);
-  const messages: Message[] = [];
+  const messages: EventStreamFrame[] = [];
   for (const piece of pieces) reader.push(piece, (message) => messages.push(message));
   return messages;
 }
 
-function summary(messages: readonly Message[]): string[] {
+function summary(messages: readonly EventStreamFrame[]): string[] {
   return messages.map(
-    (m) => `${stringHeader(m, ':event-type')}:${Buffer.from(m.body).toString('utf8')}`,
+    (m) => `${stringHeader(m, ':event-type')}:${Buffer.from(m.payload).toString('utf8')}`,
   );
 }
 
@@ -62,13 +66,21 @@ describe('EventStreamFrameReader', () => {
 
   it('holds a partial frame until the rest arrives', () => {
     const reader = new EventStreamFrameReader();
-    const messages: Message[] = [];
+    const messages: EventStreamFrame[] = [];
     reader.push(body.subarray(0, 20), (m) => messages.push(m));
     expect(messages).toEqual([]);
     expect(reader.hasPartialFrame).toBe(true);
     reader.push(body.subarray(20), (m) => messages.push(m));
     expect(summary(messages)).toEqual(expected);
     expect(reader.hasPartialFrame).toBe(false);
+  });
+
+  it('hands over the payload as a view into the pushed bytes, not a copy', () => {
+    const chunk = new Uint8Array(body);
+    const frames: EventStreamFrame[] = [];
+    new EventStreamFrameReader().push(chunk, (frame) => frames.push(frame));
+    expect(frames).toHaveLength(3);
+    for (const frame of frames) expect(frame.payload.buffer).toBe(chunk.buffer);
   });
 
   it('fails as protocol on a corrupt prelude checksum before the frame has arrived', () => {
@@ -85,7 +97,9 @@ describe('EventStreamFrameReader', () => {
     // A byte of the first frame's payload: only the message CRC can notice.
     corrupt[corrupt.readUInt32BE(0) - 6] = 0x21;
     const error = protocolErrorOf(() => readAll([corrupt]));
-    expect(error.message).toMatch(/^a corrupt AWS event-stream frame: The message checksum/);
+    expect(error.message).toMatch(
+      /^a corrupt AWS event-stream frame: the message checksum is \d+ but the frame's CRC32 is \d+$/,
+    );
   });
 
   it('fails as protocol on lengths no frame can have', () => {

@@ -24,7 +24,11 @@ export {
 export { toAnthropicUsage, toConverseUsage, toInvocationMetricsUsage } from './bedrock-usage.js';
 export { ConverseJsonDecoder } from './converse-json-decoder.js';
 export { ConverseStreamDecoder } from './converse-stream-decoder.js';
-export type { FrameContent } from './event-stream-reader.js';
+export type {
+  EventStreamFrame,
+  EventStreamHeaderValue,
+  FrameContent,
+} from './event-stream-reader.js';
 export {
   EVENT_STREAM_CONTENT_TYPE,
   EventStreamFrameReader,

@@ -5,7 +5,6 @@ import {
   type StreamEvent,
   truncateErrorMessage,
 } from '@llm-lens/providers-core';
-import type { Message } from '@smithy/eventstream-codec';
 import {
   asObject,
   asString,
@@ -23,6 +22,7 @@ import {
 } from './bedrock-usage.js';
 import {
   EVENT_STREAM_CONTENT_TYPE,
+  type EventStreamFrame,
   EventStreamFrameReader,
   readFrame,
 } from './event-stream-reader.js';
@@ -59,7 +59,7 @@ export class InvokeStreamDecoder implements ResponseDecoder {
   #sawStop = false;
   /** Cache counts of message_start, which the invocation metrics may not repeat. */
   readonly #cache: AnthropicCacheCounts = {};
-  readonly #onFrame = (message: Message): void => this.#handle(message);
+  readonly #onFrame = (frame: EventStreamFrame): void => this.#handle(frame);
 
   constructor(options: DecoderOptions = {}) {
     this.#reader = new EventStreamFrameReader(options.maxEventBytes);
@@ -71,15 +71,23 @@ export class InvokeStreamDecoder implements ResponseDecoder {
 
   push(chunk: Uint8Array, emit: (event: StreamEvent) => void): void {
     this.#emit = emit;
-    this.#reader.push(chunk, this.#onFrame);
+    if (this.#sawStop) return;
+    try {
+      this.#reader.push(chunk, this.#onFrame);
+    } catch (error) {
+      // message_stop carries the invocation metrics: what follows it cannot undo the response.
+      if (!this.#sawStop) throw error;
+    }
   }
 
   end(_emit: (event: StreamEvent) => void): void {
     // Nothing to flush: a frame cut short by the end of the body is never complete.
   }
 
-  #handle(message: Message): void {
-    const frame = readFrame(message);
+  #handle(received: EventStreamFrame): void {
+    // Nothing after message_stop belongs to the response.
+    if (this.#sawStop) return;
+    const frame = readFrame(received);
     if (frame.kind === 'error') {
       this.#emit({ text: '', reasoningText: '', toolText: '', error: frame.error });
       return;

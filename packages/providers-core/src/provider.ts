@@ -104,6 +104,14 @@ export interface ResponseDecoder {
   /** Whether the protocol's end marker (`[DONE]`, a complete JSON body, ...) was seen. */
   readonly sawEndMarker: boolean;
   /**
+   * True after the end marker while the protocol's closing trailer has not arrived: Bedrock
+   * sends the usage in a `metadata` event after `messageStop`. The runner keeps pushing
+   * chunks during the end marker's grace period while it is true; the decoder reads only
+   * that trailer then, and nothing after the marker (not even a broken frame) fails the
+   * response. Absent or false: nothing after the marker is read.
+   */
+  readonly awaitsTrailer?: boolean;
+  /**
    * The media type a successful response of this decoder carries, e.g. `text/event-stream`.
    * The runner uses it to say what arrived instead when a body is not in the protocol.
    */
