@@ -18,8 +18,9 @@ const DONE_DATA = '[DONE]';
  * `delta.message.content.text` (answer) or `.thinking` (reasoning), `tool-plan-delta`
  * (`delta.message.tool_plan`, the plan the model writes before calling tools: reasoning, not
  * answer) and `tool-call-start` / `tool-call-delta` (`delta.message.tool_calls.function
- * .arguments`: tool text). `message-start`, `content-start`, `content-end`, `tool-call-end`,
- * `citation-start`, `citation-end` and `debug` are not tokens. `message-end` is the end
+ * .arguments`: tool text); text in a `content-start` (normally empty) counts like a delta.
+ * `message-start`, `content-end`, `tool-call-end`, `citation-start`, `citation-end` and
+ * `debug` are not tokens. `message-end` is the end
  * marker; it carries the usage and, when generation failed, the error.
  */
 export class CohereStreamDecoder implements ResponseDecoder {

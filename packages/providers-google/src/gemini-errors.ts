@@ -42,8 +42,10 @@ function classOfCode(code: StreamErrorPayload['code']): ErrorClass {
  * Classifies an error inside a 200 Gemini stream or body. Google's `{"error": {code,
  * message, status}}` goes by its status name: RESOURCE_EXHAUSTED → rate_limited;
  * UNAUTHENTICATED, PERMISSION_DENIED → auth; INVALID_ARGUMENT, FAILED_PRECONDITION,
- * NOT_FOUND, OUT_OF_RANGE → client_error; DEADLINE_EXCEEDED → timeout_total; INTERNAL,
- * UNAVAILABLE and the rest → server_error (an unknown name goes by its code). A response
+ * NOT_FOUND, OUT_OF_RANGE, ALREADY_EXISTS, UNIMPLEMENTED → client_error; DEADLINE_EXCEEDED →
+ * timeout_total; INTERNAL, UNAVAILABLE, UNKNOWN, DATA_LOSS, ABORTED, CANCELLED → server_error;
+ * an unlisted name goes by its code (429 rate_limited, 401/403 auth, 408/504 timeout_total,
+ * other 4xx client_error, else server_error). A response
  * that ended without output because the prompt was blocked or generation stopped
  * (SAFETY, MAX_TOKENS spent on thinking, ...) is client_error: the request is what a
  * different prompt or limit would fix.

@@ -79,7 +79,8 @@ export function readGenerateContentResponse(payload: JsonObject): GeminiResponse
 export function stoppedWithoutOutput(
   content: GeminiResponseContent,
 ): StreamErrorPayload | undefined {
-  if (content.blockReason !== '' && content.blockReason !== 'BLOCK_REASON_UNSPECIFIED') {
+  // Any block reason, BLOCK_REASON_UNSPECIFIED included, ends the response without output.
+  if (content.blockReason !== '') {
     const detail = content.blockMessage === '' ? '' : `: ${content.blockMessage}`;
     return {
       message: truncateErrorMessage(

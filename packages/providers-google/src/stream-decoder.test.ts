@@ -199,3 +199,47 @@ describe('GeminiStreamDecoder', () => {
     expect(() => decode(Buffer.from('data: [1]\r\n\r\n'))).toThrow(/is not a JSON object/);
   });
 });
+
+describe('after the end', () => {
+  const data = (value: unknown): string => `data: ${JSON.stringify(value)}\r\n\r\n`;
+  const chunk = (text: string, finishReason?: string) =>
+    data({
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ text }] },
+          ...(finishReason ? { finishReason } : {}),
+        },
+      ],
+      usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+    });
+
+  it('reads nothing after the chunk with finishReason, in the same read or not', () => {
+    const body = Buffer.from(
+      chunk('Hi') +
+        chunk(' there', 'STOP') +
+        chunk(' extra') +
+        data({ error: { code: 500, message: 'late', status: 'INTERNAL' } }) +
+        'data: not json\r\n\r\n',
+    );
+    for (const size of [body.length, 7, 1]) {
+      const { events, sawEndMarker } = decode(body, size);
+      expect(tokens(events)).toEqual([
+        ['Hi', '', ''],
+        [' there', '', ''],
+      ]);
+      expect(events.some((e) => e.error !== undefined)).toBe(false);
+      expect(sawEndMarker).toBe(true);
+    }
+  });
+
+  it('reports any block reason without output as the reason, BLOCK_REASON_UNSPECIFIED too', () => {
+    const { events } = decode(
+      Buffer.from(data({ promptFeedback: { blockReason: 'BLOCK_REASON_UNSPECIFIED' } })),
+    );
+    const error = events.find((e) => e.error !== undefined)?.error;
+    expect(error?.message).toMatch(
+      /blocked the prompt \(promptFeedback\.blockReason BLOCK_REASON_UNSPECIFIED\)/,
+    );
+    expect(classifyGeminiStreamError(error!).errorClass).toBe('client_error');
+  });
+});

@@ -53,6 +53,8 @@ export class GeminiStreamDecoder implements ResponseDecoder {
   }
 
   #handle(sse: SseEvent): void {
+    // Gemini sends nothing after the chunk with finishReason; whatever follows is not the response's.
+    if (this.#isFinished) return;
     const content = readGenerateContentResponse(parseObject(sse.data, 'a Gemini stream event'));
     const event = content.event;
     const hasTokens =
