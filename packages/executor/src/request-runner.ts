@@ -347,6 +347,11 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     } catch (error) {
       // The response was complete at its marker: a broken trailer changes nothing.
       if (isAfterEndMarker) return;
+      // The marker came earlier in this same piece, and the break after it: complete too.
+      if (this.decoder.sawEndMarker) {
+        this.markEnd(stampNs);
+        return;
+      }
       // Final, whatever follows; the body may already have ended (its chunks were queued).
       this.failure = {
         errorClass: 'protocol',
@@ -356,10 +361,13 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       if (!this.hasTransportEnded) this.cancelTransport();
       return;
     }
-    if (!isAfterEndMarker && this.decoder.sawEndMarker) {
-      this.endMarkerNs = stampNs;
-      this.graceHandle = setTimeout(this.onGraceOver, END_MARKER_GRACE_MS);
-    }
+    if (!isAfterEndMarker && this.decoder.sawEndMarker) this.markEnd(stampNs);
+  }
+
+  /** The end marker arrived with the chunk stamped `stampNs`: the body gets a grace period to end. */
+  private markEnd(stampNs: bigint): void {
+    this.endMarkerNs = stampNs;
+    this.graceHandle = setTimeout(this.onGraceOver, END_MARKER_GRACE_MS);
   }
 
   private readonly onGraceOver = (): void => {

@@ -164,6 +164,13 @@ describe('a response that ends at its end marker', () => {
     expect(cut.errorClass).toBe('stream_interrupted');
   });
 
+  it('stays complete when an over-long line follows [DONE] in the same read', async () => {
+    const body = delta('Hello') + DONE + `data: ${'x'.repeat(3000)}\n\n`;
+    const record = await run(respond(body), { maxEventBytes: 1024 });
+    expect(record.status).toBe('ok');
+    expect(record.tokenEventOffsetsNs.length).toBe(1);
+  });
+
   it('is still interrupted when the body is cut before [DONE]', async () => {
     const record = await run((socket) => {
       socket.end(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n${delta('Hi')}`);
