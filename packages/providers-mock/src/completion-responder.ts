@@ -229,8 +229,12 @@ export class CompletionResponder implements ClockedStream {
     if (request.stream) this.#writeStreamHead();
     const index = this.#nextEvent;
     if (index === plan.faultAtEvent && plan.fault === 'drop') {
-      // No status, no [DONE]: to the client the connection just dies mid-stream.
-      this.#res.destroy();
+      // No status, no [DONE]: to the client the connection just dies mid-stream. A FIN after
+      // the bytes already written, not a reset: Node 24 resets a destroyed response's socket,
+      // and a reset lets the client's kernel discard tokens the server did send.
+      const socket = this.#res.socket;
+      if (socket) socket.end();
+      else this.#res.destroy();
       this.#settle('dropped');
       return;
     }
@@ -303,9 +307,14 @@ export class CompletionResponder implements ClockedStream {
   /** Writes one event and hands it to the kernel before returning. */
   #writeNow(chunk: WireChunk): void {
     this.#res.write(chunk);
-    // Node's http layer corks the socket on a write and uncorks it on the next tick; without
-    // this the bytes would leave after the whole tick loop, later than the stamp says.
-    this.#res.socket?.uncork();
+    // Node's http layer corks on a write and uncorks on the next tick; without this the bytes
+    // would leave after the whole tick loop, later than the stamp says. Node 24 corks the
+    // response itself as well as its socket (its chunk waits in the response), so both are
+    // uncorked, the response first.
+    const res = this.#res;
+    while (res.writableCorked > 0) res.uncork();
+    const socket = res.socket;
+    if (socket) while (socket.writableCorked > 0) socket.uncork();
   }
 
   #usage(): UsageCounts {
