@@ -12,6 +12,7 @@ import type {
   UsageCounts,
   WireChunk,
 } from './protocols/wire-protocol.js';
+import type { SimulatorMetricsEndpoint } from './server-metrics-endpoint.js';
 import type { ResolvedSimulatorOptions } from './simulator-options.js';
 import { simulatedText } from './token-text.js';
 import type { WriteOutcome, WriteRecord } from './write-log.js';
@@ -22,6 +23,8 @@ export interface ResponderContext {
   readonly scheduler: DeadlineScheduler;
   /** The lockstep clock, or undefined in independent mode. */
   readonly clock: DecodeClock | undefined;
+  /** What `GET /metrics` reports: fed the first token and the end of every request. */
+  readonly serverMetrics: SimulatorMetricsEndpoint;
   tokensWritten(tokens: number): void;
   /** Called exactly once, when the response ended, failed or was abandoned. */
   settled(responder: CompletionResponder, record: WriteRecord | undefined): void;
@@ -266,6 +269,8 @@ export class CompletionResponder implements ClockedStream {
       );
       this.#record?.tokenWritesNs.push(hrtime());
       this.#context.tokensWritten(event.tokens);
+      if (index === 0)
+        this.#context.serverMetrics.firstToken(this.#arrivalNs, request.promptTokens);
       if (isLast) {
         // Leave the clock now (no more ticks for this stream), but write the usage chunk and
         // [DONE] after the current batch: other streams' token writes on this tick come first,
@@ -280,6 +285,7 @@ export class CompletionResponder implements ClockedStream {
       }
       return;
     }
+    if (index === 0) this.#context.serverMetrics.firstToken(this.#arrivalNs, request.promptTokens);
     if (!isLast) return;
     const { contentType, body } = this.#exchange!.body(
       this.#route.responseIdPrefix + this.#requestId,
@@ -357,6 +363,7 @@ export class CompletionResponder implements ClockedStream {
       record.endNs = hrtime();
       record.outcome = outcome;
     }
+    this.#context.serverMetrics.requestEnded(this.#arrivalNs, outcome);
     this.#context.settled(this, record);
   }
 }

@@ -8,6 +8,7 @@ import { errorJson } from './openai-chunks.js';
 import { WIRE_PROTOCOLS } from './protocols/index.js';
 import type { ProtocolRoute } from './protocols/wire-protocol.js';
 import { SeededRandom } from './seeded-random.js';
+import { SimulatorMetricsEndpoint } from './server-metrics-endpoint.js';
 import { LensSimulatorError } from './simulator-error.js';
 import {
   type ResolvedSimulatorOptions,
@@ -81,6 +82,7 @@ class Simulator implements ResponderContext {
   readonly scheduler: DeadlineScheduler;
   readonly clock: DecodeClock | undefined;
   readonly writeLog: WriteLog | undefined;
+  readonly serverMetrics: SimulatorMetricsEndpoint;
   readonly #logFile: WriteLogFile | undefined;
   readonly #isRecording: boolean;
   readonly #root: SeededRandom;
@@ -101,6 +103,10 @@ class Simulator implements ResponderContext {
     this.#logFile = logFile;
     this.#isRecording = this.writeLog !== undefined || logFile !== undefined;
     this.#root = new SeededRandom(options.seed);
+    this.serverMetrics = new SimulatorMetricsEndpoint(
+      options.models[0] ?? 'mock-model',
+      () => this.#responders.size,
+    );
     this.#server = createServer({ keepAlive: true, noDelay: true }, this.#onRequest);
     // Benchmarks pause between phases; a short keep-alive would close sockets the client is
     // about to reuse and turn the pause into spurious connect times or ECONNRESETs.
@@ -136,6 +142,7 @@ class Simulator implements ResponderContext {
 
   tokensWritten(tokens: number): void {
     this.#tokensWritten += tokens;
+    this.serverMetrics.tokensGenerated(tokens);
   }
 
   settled(responder: CompletionResponder, record: WriteRecord | undefined): void {
@@ -180,6 +187,11 @@ class Simulator implements ResponderContext {
       sendJson(res, 200, '{"status":"ok"}');
       return;
     }
+    if (method === 'GET' && path === '/metrics') {
+      req.resume();
+      this.serverMetrics.serve(res);
+      return;
+    }
     for (const protocol of WIRE_PROTOCOLS) {
       const response = protocol.serveStatic?.(method, path, req.headers, this.options.models);
       if (response !== undefined) {
@@ -197,7 +209,7 @@ class Simulator implements ResponderContext {
       res,
       404,
       errorJson({
-        message: `Unknown request URL: ${req.method} ${path}. The simulator serves ${WIRE_PROTOCOLS.flatMap((p) => p.routes).join(', ')} and GET /healthz.`,
+        message: `Unknown request URL: ${req.method} ${path}. The simulator serves ${WIRE_PROTOCOLS.flatMap((p) => p.routes).join(', ')}, GET /healthz and GET /metrics.`,
         type: 'invalid_request_error',
         param: null,
         code: 'unknown_url',
