@@ -1,9 +1,18 @@
 #!/usr/bin/env node
-import { disableAllocationSitePretenuring } from '@llm-lens/executor';
-import { main } from '../dist/main.js';
+import {
+  disableAllocationSitePretenuring,
+  keepWebAssemblyOnBaselineCompiler,
+  limitHeapGrowth,
+} from '@llm-lens/executor';
 
-// This process exists to generate load: see "Garbage collection" in the executor's README.
+// This process exists to generate load: see "Garbage collection" and "Memory" in the
+// executor's README. Set before main.js is imported, so before any connection compiles
+// undici's WebAssembly parser.
 disableAllocationSitePretenuring();
+limitHeapGrowth();
+keepWebAssemblyOnBaselineCompiler();
+
+const { main } = await import('../dist/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

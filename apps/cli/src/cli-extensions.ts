@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ConfigExtensions } from '@llm-lens/config';
 import { ExtensionRegistry } from '@llm-lens/executor';
 import type { ExporterFactory } from '@llm-lens/metrics';
+import { promptSourceSchema, replayConfigSchema } from '@llm-lens/workloads';
 import { CliError } from './cli-error.js';
 
 /** Packages of ours the CLI discovers among its dependencies. */
@@ -68,7 +69,16 @@ export async function loadCliExtensions(
       exporters.push(format);
     }
   }
-  return { registry, exporters, config: registry.configExtensions(), providerSources };
+  return {
+    registry,
+    exporters,
+    // A scenario's `prompts:` is checked by the package that loads prompt sources.
+    config: {
+      ...registry.configExtensions(),
+      scenarioSections: { prompts: promptSourceSchema, replay: replayConfigSchema },
+    },
+    providerSources,
+  };
 }
 
 /**

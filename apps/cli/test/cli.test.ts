@@ -108,11 +108,211 @@ describe('llm-lens benchmark on the built-in simulator', () => {
       'usage_ignored',
       'cost_usd',
       'server_timings',
+      'ttft_from_schedule_ms',
+      'schedule_lag_ms',
     ]) {
       expect(lines[0]).toHaveProperty(field);
     }
     expect(lines[0].token_offsets_ms).toBeUndefined();
     expect(lines[0].token_count_source).toBe('server_usage');
+  });
+
+  it('runs an open loop for a duration: Poisson arrivals at --rate, latency from the schedule', async () => {
+    const records = join(dir, 'open', 'records.jsonl');
+    const result = await runCli([
+      'benchmark',
+      '--rate',
+      '40',
+      '--arrival',
+      'poisson',
+      '--seed',
+      '3',
+      '--duration',
+      '1.5s',
+      '--warmup',
+      '0',
+      '--slo',
+      'ttft_ms=10000',
+      '--slo',
+      'ttft_from_schedule_ms=1',
+      '--records',
+      records,
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const group = JSON.parse(result.stdout).groups[0];
+    // No count was planned: the phase ended by time, ~60 arrivals at 40/s over 1.5 s.
+    expect(group.requests).toMatchObject({ planned: null, not_sent: null, failed: 0 });
+    expect(group.requests.total).toBeGreaterThan(35);
+    expect(group.requests.total).toBeLessThan(90);
+    expect(group.throughput.dispatch_rate_per_s).toBeGreaterThan(25);
+    expect(group.throughput.dispatch_rate_per_s).toBeLessThan(60);
+    expect(Object.keys(group.ttft_from_schedule)).toEqual(expect.arrayContaining(STAT_KEYS));
+    expect(group.schedule_lag.count).toBe(group.requests.total);
+    // The simulator's first token takes 150 ms: no request meets a 1 ms bound from its schedule.
+    expect(group.goodput).toMatchObject({
+      slo: { ttft_ms: 10000, ttft_from_schedule_ms: 1 },
+      requests: 0,
+      fraction: 0,
+    });
+    const lines = readFileSync(records, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines) {
+      expect(line.ttft_from_schedule_ms).toBeCloseTo(
+        line.queue_ms + line.send_delay_ms + line.ttft_ms,
+        2,
+      );
+      expect(line.schedule_lag_ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('sweeps concurrency: one group per level, the curve and its knee in the summary and on the console', async () => {
+    const output = join(dir, 'sweep', 'summary.json');
+    const result = await runCli([
+      'benchmark',
+      '--sweep',
+      'concurrency=1,4',
+      '-n',
+      '8',
+      '--warmup',
+      '0',
+      '--max-tokens',
+      '4',
+      '--output',
+      output,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Sweep of concurrency: mock · mock-model · default');
+    const summary = JSON.parse(readFileSync(output, 'utf8'));
+    expect(summary.groups.map((g: { scenario: string }) => g.scenario)).toEqual([
+      'default concurrency=1',
+      'default concurrency=4',
+    ]);
+    expect(summary.sweeps).toHaveLength(1);
+    const sweep = summary.sweeps[0];
+    expect(sweep.parameter).toBe('concurrency');
+    expect(
+      sweep.levels.map((l: { value: number; requests: number }) => [l.value, l.requests]),
+    ).toEqual([
+      [1, 8],
+      [4, 8],
+    ]);
+    // The simulator serves every stream at its own pace: four at once is about four times one.
+    expect(sweep.levels[1].requests_per_s / sweep.levels[0].requests_per_s).toBeGreaterThan(2.5);
+    expect(sweep.knee).toBeNull();
+    expect(sweep.best.value).toBe(4);
+  });
+
+  it('sends a different prompt per request from --prompts, each line with its own max_tokens', async () => {
+    const dataset = join(dir, 'prompts.jsonl');
+    writeFileSync(
+      dataset,
+      [
+        '{"prompt":"Tell me about the sea."}',
+        '{"prompt":"Name three rivers.","max_tokens":8}',
+        '{"messages":[{"role":"user","content":"Hi there"}]}',
+      ].join('\n'),
+    );
+    const records = join(dir, 'prompts-records.jsonl');
+    const result = await runCli([
+      'benchmark',
+      '--prompts',
+      dataset,
+      '-n',
+      '6',
+      '-C',
+      '2',
+      '--warmup',
+      '2',
+      '--records',
+      records,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('prompts of default: jsonl: 3 prompts from');
+    const lines = readFileSync(records, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    // Requests 2..7 (after two warm-ups) cycle through the three lines: the second caps at 8.
+    const measured = lines.filter((l) => l.phase === 'measure');
+    expect(measured.filter((l) => l.output_tokens === 8)).toHaveLength(2);
+    expect(measured.filter((l) => l.output_tokens === 64)).toHaveLength(4);
+  });
+
+  it('builds synthetic prompts with --input-tokens and rejects a bad length by flag name', async () => {
+    const ok = await runCli([
+      'benchmark',
+      '--input-tokens',
+      '100±20',
+      '--output-tokens',
+      '12',
+      '-n',
+      '3',
+      '--json',
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).groups[0].tokens.output).toBe(36);
+    const bad = await runCli(['benchmark', '--input-tokens', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--input-tokens: must be an input token count: 512 (fixed)');
+    const alone = await runCli(['benchmark', '--output-tokens', '12']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--output-tokens: sets the output length of a prompt source');
+  });
+
+  it('replays a request log at its recorded gaps, scaled by --time-scale', async () => {
+    const log = join(dir, 'requests.jsonl');
+    writeFileSync(
+      log,
+      [
+        '{"timestamp":"2025-03-01T12:00:00.000Z","prompt":"first","max_tokens":4}',
+        '{"timestamp":"2025-03-01T12:00:00.600Z","prompt":"second","max_tokens":6}',
+        '{"timestamp":1740830401.2,"messages":[{"role":"user","content":"third"}],"max_tokens":8}',
+      ].join('\n'),
+    );
+    const records = join(dir, 'replay-records.jsonl');
+    const result = await runCli([
+      'benchmark',
+      '--replay',
+      log,
+      '--time-scale',
+      '2',
+      '-w',
+      '0',
+      '--records',
+      records,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('prompts of default: replay: 3 requests from');
+    const lines = readFileSync(records, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .sort((a, b) => Date.parse(a.started_at) - Date.parse(b.started_at));
+    // Each entry its own max_tokens; due at 0, 300 and 600 ms (the recorded gaps halved).
+    expect(lines.map((l) => l.output_tokens)).toEqual([4, 6, 8]);
+    const [first, second, third] = lines.map(
+      (l): number => Date.parse(l.started_at) - l.queue_ms - l.send_delay_ms,
+    ) as [number, number, number];
+    expect(second - first).toBeGreaterThan(280);
+    expect(second - first).toBeLessThan(330);
+    expect(third - first).toBeGreaterThan(580);
+    expect(third - first).toBeLessThan(630);
+    const lone = await runCli(['benchmark', '--time-scale', '2']);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toContain(
+      '--time-scale: scales the gaps of a replayed log: add --replay FILE',
+    );
+  });
+
+  it('refuses an open-loop setting without --rate, naming the flag', async () => {
+    const result = await runCli(['benchmark', '--arrival', 'poisson']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "--arrival: sets the open loop's arrival; add --rate (requests per second) to run an open loop",
+    );
   });
 
   it('prints a table of TTFT, ITL, TPOT and E2E with usage, success rate and fidelity', async () => {
@@ -246,6 +446,66 @@ describe('llm-lens benchmark on the built-in simulator', () => {
     );
     expect(summary.groups[0].requests.planned).toBe(500);
     expect(summary.groups[0].requests.not_sent).toBe(500 - summary.groups[0].requests.total);
+  });
+});
+
+describe('--server-metrics', () => {
+  it("keeps the server's own view beside ours: peak running, its TTFT histogram, scrape stats", async () => {
+    const simulator = await startSimulator({ ttftMs: 200, itlMs: 5, outputTokens: 4 });
+    try {
+      const output = join(dir, 'server-view.json');
+      const result = await runCli([
+        'benchmark',
+        '-p',
+        'openai-compatible',
+        '--base-url',
+        simulator.baseUrl,
+        '-m',
+        'mock-model',
+        '-n',
+        '12',
+        '-C',
+        '4',
+        '--warmup',
+        '0',
+        '--server-metrics',
+        `${simulator.url}/metrics`,
+        '--server-metrics-interval',
+        '100',
+        '--output',
+        output,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(
+        /Server view \(vllm, http:\/\/127\.0\.0\.1:\d+\/metrics\): running peak 4, waiting peak 0/,
+      );
+      const report = JSON.parse(readFileSync(output, 'utf8')).server_metrics;
+      expect(report.server).toBe('vllm');
+      expect(report.roles.running.max).toBe(4);
+      // 12 first tokens, each drawn 200 ms after arrival: the server's histogram saw them all.
+      expect(report.roles.server_ttft.observations).toBe(12);
+      expect(report.roles.server_ttft.mean).toBeGreaterThanOrEqual(199);
+      expect(report.scrapes.failed).toBe(0);
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('names the flag for a URL it cannot scrape, and warns when nothing answers', async () => {
+    const bad = await runCli(['benchmark', '--server-metrics', 'localhost:8000']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: --server-metrics:');
+    const refused = await runCli([
+      'benchmark',
+      '-n',
+      '2',
+      '--server-metrics',
+      'http://127.0.0.1:9/metrics',
+    ]);
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.stderr).toContain(
+      'warning: --server-metrics: GET http://127.0.0.1:9/metrics: connection refused',
+    );
   });
 });
 

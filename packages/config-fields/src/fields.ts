@@ -65,6 +65,36 @@ export function numberBetween(min: number, max: number) {
   return z.preprocess(fromNumericString, z.number(e).min(min, e).max(max, e));
 }
 
+const DURATION = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*$/;
+const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration in milliseconds, parsed from a number of seconds or a string with a unit
+ * (`500ms`, `30s`, `1.5m`, `2h`; a bare number is seconds). Undefined when `text` is not one.
+ */
+export function parseDurationMs(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
+  const match = DURATION.exec(text);
+  if (match === null) return undefined;
+  return Number(match[1]) * MS_PER_UNIT[match[2] ?? 's']!;
+}
+
+/**
+ * A duration > 0 in seconds, written as a number of seconds or a string with a unit
+ * (`500ms`, `30s`, `1.5m`, `2h`). Seconds in and out, so a validated value validates again
+ * to itself.
+ */
+export function durationSeconds(
+  what = 'a duration such as 500ms, 30s, 2m or 1h (a bare number is seconds)',
+) {
+  const e = expecting(what);
+  return z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    const ms = parseDurationMs(value);
+    return ms === undefined ? value : ms / 1000;
+  }, z.number(e).positive(e));
+}
+
 /** true or false. */
 export function flag() {
   return z.preprocess(fromBooleanString, z.boolean(expecting('true or false')));

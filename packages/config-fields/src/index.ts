@@ -4,6 +4,7 @@ export type { IssuePath } from './describe-value.js';
 export { describeValue, formatPath, isSecretLikePath } from './describe-value.js';
 export { closestMatch, editDistance } from './did-you-mean.js';
 export {
+  durationSeconds,
   envVarName,
   expectationMessage,
   expecting,
@@ -16,6 +17,7 @@ export {
   nullAsAbsent,
   numberBetween,
   oneOf,
+  parseDurationMs,
   positiveInt,
   positiveNumber,
   strictObject,

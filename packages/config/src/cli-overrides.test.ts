@@ -300,6 +300,97 @@ describe('applyOverrides', () => {
   });
 });
 
+describe('schedule flags', () => {
+  const load = (config: LensConfig) => config.scenarios.map((s) => s.load);
+
+  it('--rate makes every scenario an open loop; --arrival, --seed and --max-in-flight set it', () => {
+    const config = applyOverrides(
+      undefined,
+      { rate: 12.5, arrival: 'poisson', seed: 9, maxInFlight: 16 },
+      { extensions },
+    );
+    expect(load(config)).toEqual([
+      { type: 'open', rate: 12.5, arrival: 'poisson', seed: 9, max_in_flight: 16 },
+    ]);
+    // The defaults of the pattern fill what was not given.
+    expect(load(applyOverrides(undefined, { rate: 3 }, { extensions }))).toEqual([
+      { type: 'open', rate: 3, arrival: 'constant', seed: 1 },
+    ]);
+  });
+
+  it("--rate over a config's open loop changes the rate only", () => {
+    const base = parseConfig(
+      {
+        providers: [{ type: 'mock', models: ['m'] }],
+        scenarios: [{ prompt: 'hi', load: { type: 'open', rate: 5, arrival: 'poisson', seed: 4 } }],
+      },
+      { env: {}, extensions },
+    );
+    expect(load(applyOverrides(base, { rate: 20 }, { extensions }))).toEqual([
+      { type: 'open', rate: 20, arrival: 'poisson', seed: 4 },
+    ]);
+  });
+
+  it('--duration ends the phase by time, with no request cap unless --requests is given', () => {
+    const timed = applyOverrides(undefined, { duration: '2m' }, { extensions });
+    expect(timed.scenarios[0]).toMatchObject({ duration: 120 });
+    expect(timed.scenarios[0]!.requests).toBeUndefined();
+    const both = applyOverrides(undefined, { duration: '500ms', requests: 40 }, { extensions });
+    expect(both.scenarios[0]).toMatchObject({ duration: 0.5, requests: 40 });
+  });
+
+  it('a config scenario with a duration has no default request count', () => {
+    const config = parseConfig(
+      {
+        providers: [{ type: 'mock', models: ['m'] }],
+        scenarios: [{ prompt: 'a', duration: '30s' }, { prompt: 'b' }],
+      },
+      { env: {}, extensions },
+    );
+    expect(config.scenarios[0]!.duration).toBe(30);
+    expect(config.scenarios[0]!.requests).toBeUndefined();
+    expect(config.scenarios[1]!.requests).toBe(20);
+  });
+
+  it('--load burst --pause sets the bursts and their pause in seconds', () => {
+    expect(
+      load(applyOverrides(undefined, { load: 'burst', pause: '1.5s' }, { extensions })),
+    ).toEqual([{ type: 'burst', pause: 1.5 }]);
+  });
+
+  it('reports bad schedule flags under their own names', () => {
+    expect(thrown(() => applyOverrides(undefined, { rate: 0 }, { extensions })).issues).toEqual([
+      { path: '--rate', message: 'must be a rate in requests per second > 0, got 0' },
+    ]);
+    expect(
+      thrown(() => applyOverrides(undefined, { duration: 'ten' }, { extensions })).issues,
+    ).toEqual([
+      {
+        path: '--duration',
+        message:
+          'must be a duration such as 500ms, 30s, 2m or 1h (a bare number is seconds), got "ten"',
+      },
+    ]);
+    expect(
+      thrown(() => applyOverrides(undefined, { arrival: 'poisson' }, { extensions })).issues,
+    ).toEqual([
+      {
+        path: '--arrival',
+        message:
+          "sets the open loop's arrival; add --rate (requests per second) to run an open loop, or set load: {type: open, rate: ...} in the config",
+      },
+    ]);
+    expect(
+      thrown(() => applyOverrides(undefined, { load: 'poisson' }, { extensions })).issues,
+    ).toEqual([
+      {
+        path: '--load',
+        message: 'must be one of closed | open | burst, got "poisson"',
+      },
+    ]);
+  });
+});
+
 describe('applyOverrides on configs it cannot use', () => {
   it('names the valid provider types for a bad --provider', () => {
     const error = thrown(() =>

@@ -1,11 +1,18 @@
 // Command-line flags layered over a config (or over the built-in default when there is no
 // config file), then validated again so a bad flag is reported by its flag name.
-import { resolve } from 'node:path';
-import { formatPath } from '@llm-lens/config-fields';
+import { extname, resolve } from 'node:path';
+import { closestMatch, formatPath } from '@llm-lens/config-fields';
 import type { ConfigExtensions } from './config-extensions.js';
 import type { ConfigIssue } from './config-issue.js';
-import { DEFAULT_LOAD_TYPE } from './config-schema.js';
-import type { LensConfig, ProviderConfig } from './lens-config.js';
+import { DEFAULT_LOAD_TYPE, SLO_KEYS } from './config-schema.js';
+import type {
+  LensConfig,
+  LoadConfig,
+  PromptsConfig,
+  ProviderConfig,
+  ScenarioConfig,
+  SweepConfig,
+} from './lens-config.js';
 import { invalid, readPromptFile } from './load-config.js';
 import { checkConfig, type PathIssue } from './validate-config.js';
 
@@ -34,6 +41,38 @@ export interface CliOverrides {
   concurrency?: number | undefined;
   /** `--warmup` */
   warmup?: number | undefined;
+  /** `--warmup-duration`: a warm-up by time (`30s`). */
+  warmupDuration?: string | number | undefined;
+  /** `--cooldown`: unmeasured load kept on after the measured phase (`10s`). */
+  cooldown?: string | number | undefined;
+  /** `--duration`: length of the measured phase (`60s`, `2m`, or seconds); without `--requests`, no request cap. */
+  duration?: string | number | undefined;
+  /** `--load`: the load pattern's type (`closed`, `open`, `burst`, ...). */
+  load?: string | undefined;
+  /** `--rate`: requests per second of the open loop (implies `--load open`). */
+  rate?: number | undefined;
+  /** `--arrival`: `constant` or `poisson` (open loop). */
+  arrival?: string | undefined;
+  /** `--seed`: the seed of Poisson arrivals (open loop). */
+  seed?: number | undefined;
+  /** `--max-in-flight`: the open loop's cap on requests in flight. */
+  maxInFlight?: number | undefined;
+  /** `--pause`: time between bursts (`burst`). */
+  pause?: string | number | undefined;
+  /** `--sweep`: `concurrency=1,2,4` or `rate=1..20:step=2`, every scenario's sweep levels. */
+  sweep?: string | undefined;
+  /** `--prompts FILE`: a dataset, its kind from the extension (.jsonl, .json = ShareGPT, else text lines). */
+  prompts?: string | undefined;
+  /** `--input-tokens SPEC`: synthetic prompts of this token length (`512`, `512±128`, `256..768`). */
+  inputTokens?: string | undefined;
+  /** `--output-tokens SPEC`: the output length of the prompt source's requests. */
+  outputTokens?: string | undefined;
+  /** `--replay FILE`: replay a request log (relative to `cwd`). */
+  replay?: string | undefined;
+  /** `--time-scale N`: replay N times as fast. */
+  timeScale?: number | undefined;
+  /** `--slo NAME=MS` (repeatable): SLO bounds over the config's `slo`. */
+  slo?: readonly string[] | undefined;
   /** `--max-tokens` */
   maxTokens?: number | undefined;
   /** `--temperature` */
@@ -111,6 +150,12 @@ const PROVIDER_FLAGS: Record<string, Flag[]> = {
 };
 const SCENARIO_FLAGS: Record<string, Flag[]> = {
   prompt: ['prompt'],
+  'prompts.input_tokens': ['inputTokens'],
+  'prompts.output_tokens': ['outputTokens'],
+  'prompts.path': ['prompts'],
+  'prompts.undefined': ['prompts', 'inputTokens'],
+  'replay.path': ['replay'],
+  'replay.time_scale': ['timeScale'],
   prompt_file: ['promptFile'],
   requests: ['requests'],
   concurrency: ['concurrency'],
@@ -119,8 +164,27 @@ const SCENARIO_FLAGS: Record<string, Flag[]> = {
   temperature: ['temperature'],
   stream: ['stream'],
   timeout_ms: ['timeout'],
+  duration: ['duration'],
+  warmup_duration: ['warmupDuration'],
+  cooldown: ['cooldown'],
+  'load.type': ['load'],
+  'load.rate': ['rate'],
+  'load.arrival': ['arrival'],
+  'load.seed': ['seed'],
+  'load.max_in_flight': ['maxInFlight'],
+  'load.pause': ['pause'],
+  sweep: ['sweep'],
 };
-const ROOT_FLAGS: Record<string, Flag[]> = { workers: ['workers'] };
+
+/** Load-pattern flags and the setting each sets in a scenario's `load:` block. */
+const LOAD_SETTING_FLAGS = [
+  ['rate', 'rate'],
+  ['arrival', 'arrival'],
+  ['seed', 'seed'],
+  ['maxInFlight', 'max_in_flight'],
+  ['pause', 'pause'],
+] as const;
+const ROOT_FLAGS: Record<string, Flag[]> = { workers: ['workers'], slo: ['slo'] };
 const OUTPUT_FLAGS: Record<string, Flag[]> = {
   summary: ['output'],
   records: ['records'],
@@ -198,20 +262,81 @@ export function applyOverrides(
     overrides.promptFile === undefined
       ? undefined
       : readFlagPromptFile(overrides.promptFile, options);
+  const promptSource = promptSourceFromFlags(overrides, options);
   for (const scenario of merged.scenarios) {
     if (overrides.prompt !== undefined) {
       scenario.prompt = overrides.prompt;
       delete scenario.prompt_file;
       delete scenario.messages;
+      delete scenario.prompts;
+      delete scenario.replay;
     }
     if (promptText !== undefined) {
       scenario.prompt = promptText.text;
       scenario.prompt_file = promptText.path;
       delete scenario.messages;
+      delete scenario.prompts;
+      delete scenario.replay;
+    }
+    if (promptSource !== undefined) {
+      scenario.prompts = { ...promptSource };
+      delete scenario.prompt;
+      delete scenario.prompt_file;
+      delete scenario.messages;
+      delete scenario.replay;
+    }
+    if (overrides.replay !== undefined) {
+      scenario.replay = { path: resolve(options.cwd ?? process.cwd(), overrides.replay) };
+      delete scenario.prompt;
+      delete scenario.prompt_file;
+      delete scenario.messages;
+      delete scenario.prompts;
+    }
+    if (overrides.timeScale !== undefined) {
+      if (scenario.replay === undefined) {
+        throw invalid(
+          [
+            {
+              path: '--time-scale',
+              message: 'scales the gaps of a replayed log: add --replay FILE',
+            },
+          ],
+          undefined,
+        );
+      }
+      scenario.replay = { ...scenario.replay, time_scale: overrides.timeScale };
+    }
+    if (overrides.outputTokens !== undefined) {
+      if (scenario.prompts === undefined) {
+        throw invalid(
+          [
+            {
+              path: '--output-tokens',
+              message:
+                'sets the output length of a prompt source (--prompts FILE or --input-tokens); with a plain prompt use --max-tokens',
+            },
+          ],
+          undefined,
+        );
+      }
+      scenario.prompts = { ...scenario.prompts, output_tokens: overrides.outputTokens };
     }
     if (overrides.requests !== undefined) scenario.requests = overrides.requests;
     if (overrides.concurrency !== undefined) scenario.concurrency = overrides.concurrency;
     if (overrides.warmup !== undefined) scenario.warmup = overrides.warmup;
+    if (overrides.warmupDuration !== undefined) {
+      scenario.warmup_duration = overrides.warmupDuration as number;
+      // A warm-up by time alone, unless --warmup gives a count too.
+      if (overrides.warmup === undefined) scenario.warmup = 0;
+    }
+    if (overrides.cooldown !== undefined) scenario.cooldown = overrides.cooldown as number;
+    if (overrides.duration !== undefined) {
+      scenario.duration = overrides.duration as number;
+      // A duration alone ends the phase; --requests with it is a cap.
+      if (overrides.requests === undefined) delete scenario.requests;
+    }
+    applyLoadOverrides(scenario, overrides);
+    if (overrides.sweep !== undefined) scenario.sweep = sweepFlag(overrides.sweep);
     if (overrides.maxTokens !== undefined) scenario.max_tokens = overrides.maxTokens;
     if (overrides.temperature !== undefined) scenario.temperature = overrides.temperature;
     if (overrides.stream !== undefined) scenario.stream = overrides.stream;
@@ -224,6 +349,9 @@ export function applyOverrides(
   if (overrides.recordTokens !== undefined) outputs.record_tokens = overrides.recordTokens;
   if (overrides.maxErrorRate !== undefined) outputs.max_error_rate = overrides.maxErrorRate;
   if (overrides.workers !== undefined) merged.workers = overrides.workers;
+  if (overrides.slo !== undefined && overrides.slo.length > 0) {
+    merged.slo = { ...merged.slo, ...sloFlags(overrides.slo) };
+  }
 
   const checked = checkConfig(merged, 'resolved', options.extensions);
   if (checked.ok) return checked.config;
@@ -231,6 +359,108 @@ export function applyOverrides(
     checked.issues.map((issue) => toFlagIssue(issue, given, overrides, merged)),
   );
   throw invalid(issues, undefined);
+}
+
+/**
+ * `--load`, `--rate` and the pattern settings. `--rate` alone means an open loop; a
+ * setting flag keeps the scenario's pattern and its other settings, so `--rate 20` over a
+ * config's `load: {type: open, arrival: poisson}` changes only the rate.
+ */
+function applyLoadOverrides(scenario: ScenarioConfig, overrides: CliOverrides): void {
+  const settingFlags = LOAD_SETTING_FLAGS.filter(([flag]) => overrides[flag] !== undefined);
+  if (overrides.load === undefined && settingFlags.length === 0) return;
+  const current = scenario.load ?? { type: DEFAULT_LOAD_TYPE };
+  let type = overrides.load ?? current.type;
+  if (overrides.load === undefined && overrides.rate !== undefined && type !== 'open') {
+    type = 'open';
+  }
+  if (type !== 'open' && overrides.load === undefined) {
+    const openOnly = settingFlags.find(([flag]) => flag !== 'pause' && flag !== 'rate');
+    if (openOnly !== undefined) {
+      throw invalid(
+        [
+          {
+            path: flagName(openOnly[0]),
+            message: `sets the open loop's ${openOnly[1]}; add --rate (requests per second) to run an open loop, or set load: {type: open, rate: ...} in the config`,
+          },
+        ],
+        undefined,
+      );
+    }
+  }
+  const load: LoadConfig = type === current.type ? { ...current } : { type };
+  for (const [flag, key] of settingFlags) load[key] = overrides[flag];
+  scenario.load = load;
+}
+
+/**
+ * The prompt source `--prompts FILE` or `--input-tokens SPEC` asks for (checked by the
+ * registered prompt-source schema with the rest of the config), or undefined.
+ */
+function promptSourceFromFlags(
+  overrides: CliOverrides,
+  options: ApplyOverridesOptions,
+): PromptsConfig | undefined {
+  if (overrides.prompts !== undefined && overrides.inputTokens !== undefined) {
+    throw invalid(
+      [
+        {
+          path: '--input-tokens',
+          message: 'cannot be combined with --prompts: synthetic prompts or a dataset, not both',
+        },
+      ],
+      undefined,
+    );
+  }
+  if (overrides.inputTokens !== undefined) {
+    return { type: 'synthetic', input_tokens: overrides.inputTokens };
+  }
+  if (overrides.prompts === undefined) return undefined;
+  const path = resolve(options.cwd ?? process.cwd(), overrides.prompts);
+  const extension = extname(path).toLowerCase();
+  if (extension === '.jsonl' || extension === '.ndjson') return { type: 'jsonl', path };
+  if (extension === '.json') return { type: 'sharegpt', path };
+  return { type: 'text', path, split: 'line' };
+}
+
+/** `--slo ttft_ms=500 --slo tpot_ms=50`: the bounds by name (values checked by the schema). */
+function sloFlags(texts: readonly string[]): Record<string, unknown> {
+  const slo: Record<string, unknown> = {};
+  for (const text of texts) {
+    const match = /^\s*([a-z_]+)\s*=\s*(.*)$/.exec(text);
+    const name = match?.[1];
+    if (match === null || name === undefined || !(SLO_KEYS as readonly string[]).includes(name)) {
+      const guess = name === undefined ? undefined : closestMatch(name, SLO_KEYS);
+      throw invalid(
+        [
+          {
+            path: '--slo',
+            message: `must be NAME=MILLISECONDS with NAME one of ${SLO_KEYS.join(', ')} (e.g. --slo ttft_ms=500), got ${JSON.stringify(text)}${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
+          },
+        ],
+        undefined,
+      );
+    }
+    slo[name] = match[2]!.trim();
+  }
+  return slo;
+}
+
+/** `--sweep concurrency=1,2,4`: which load to vary and its levels (checked by the schema). */
+function sweepFlag(text: string): SweepConfig {
+  const match = /^\s*(concurrency|rate)\s*=(.*)$/.exec(text);
+  if (match === null) {
+    throw invalid(
+      [
+        {
+          path: '--sweep',
+          message: `must be concurrency=LEVELS or rate=LEVELS (e.g. concurrency=1,2,4,8 or rate=1..20:step=2), got ${JSON.stringify(text)}`,
+        },
+      ],
+      undefined,
+    );
+  }
+  return { [match[1] as 'concurrency' | 'rate']: match[2]!.trim() } as unknown as SweepConfig;
 }
 
 /** Changes a provider's type, dropping the settings only its old type had. */
@@ -267,9 +497,14 @@ function toFlagIssue(
   if (section === 'providers' && typeof second === 'number')
     [table, field] = [PROVIDER_FLAGS, third === 'timeouts' ? `timeouts.${String(fourth)}` : third];
   else if (section === 'scenarios' && typeof second === 'number')
-    [table, field] = [SCENARIO_FLAGS, third];
+    [table, field] = [
+      SCENARIO_FLAGS,
+      third === 'load' || third === 'prompts' || third === 'replay'
+        ? `${third}.${String(fourth)}`
+        : third,
+    ];
   else if (section === 'outputs') [table, field] = [OUTPUT_FLAGS, second];
-  else if (section === 'workers') [table, field] = [ROOT_FLAGS, section];
+  else if (section === 'workers' || section === 'slo') [table, field] = [ROOT_FLAGS, section];
   const flags = table !== undefined && typeof field === 'string' ? table[field] : undefined;
   const flag = flags?.find(given);
   if (flags === undefined || flag === undefined) {

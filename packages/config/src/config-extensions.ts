@@ -19,10 +19,19 @@ export interface ConfigExtension {
   readonly configSchema: z.ZodObject;
 }
 
+/** Scenario keys whose schema comes from another package. */
+export type ScenarioSection = 'prompts' | 'replay';
+
 /** Everything registered that a config may name, passed to every function that validates one. */
 export interface ConfigExtensions {
   /** Provider types. */
   readonly providers: readonly ConfigExtension[];
   /** Load patterns; a scenario's `load.type` picks one (default `closed`). */
   readonly loadPatterns: readonly ConfigExtension[];
+  /**
+   * Schemas of the scenario sections another package loads: `prompts` (a prompt source:
+   * dataset, synthetic prompts, a mix) and `replay` (a request log), from
+   * `@llm-lens/workloads`. A section without a schema here is refused.
+   */
+  readonly scenarioSections?: Readonly<Partial<Record<ScenarioSection, z.ZodType>>>;
 }

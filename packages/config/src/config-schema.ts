@@ -5,6 +5,7 @@
 import {
   closestMatch,
   describeValue,
+  durationSeconds,
   expectationMessage,
   expecting,
   flag,
@@ -22,8 +23,12 @@ import {
   unknownKeyMessage,
   z,
 } from '@llm-lens/config-fields';
-import type { ConfigExtension, ConfigExtensions } from './config-extensions.js';
-import type { LensConfig, LoadConfig, ProviderConfig } from './lens-config.js';
+import type { ConfigExtension, ConfigExtensions, ScenarioSection } from './config-extensions.js';
+import type { LensConfig, LoadConfig, ProviderConfig, ScenarioConfig } from './lens-config.js';
+import { parseSweepValues } from './sweep-values.js';
+
+/** Measured requests of a scenario that sets neither `requests` nor `duration`. */
+export const DEFAULT_REQUESTS = 20;
 
 /** The load pattern of a scenario that does not name one. */
 export const DEFAULT_LOAD_TYPE = 'closed';
@@ -162,6 +167,52 @@ function typeMessage(type: unknown, types: readonly string[], kind: string): str
   return guess === undefined ? base : `${base} (did you mean "${guess}"?)`;
 }
 
+function sweepValues() {
+  return z.unknown().transform((value, ctx) => {
+    const parsed = parseSweepValues(value);
+    if ('values' in parsed) return parsed.values;
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: `must be ${parsed.error}, got ${describeValue(value, [])}`,
+    });
+    return z.NEVER;
+  });
+}
+
+const sweepSchema = strictObject(
+  {
+    concurrency: sweepValues().optional(),
+    rate: sweepValues().optional(),
+    min_gain: numberBetween(0, 10).optional(),
+    ttft_p95_ms: positiveNumber().optional(),
+    max_error_rate: numberBetween(0, 1).optional(),
+  },
+  'an object {concurrency or rate: the levels, min_gain?, ttft_p95_ms?, max_error_rate?}',
+).superRefine((sweep, ctx) => {
+  if (sweep === null || typeof sweep !== 'object') return;
+  const set = (['concurrency', 'rate'] as const).filter((key) => sweep[key] !== undefined);
+  if (set.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: set.length === 0 ? [] : [set[1]!],
+      message:
+        set.length === 0
+          ? 'needs the levels of exactly one of concurrency or rate (e.g. concurrency: 1,2,4,8)'
+          : 'cannot sweep concurrency and rate at once; sweep one, with the other fixed in the scenario',
+    });
+  }
+  const levels: unknown = sweep.concurrency;
+  const fractional = Array.isArray(levels) ? levels.find((v) => !Number.isInteger(v)) : undefined;
+  if (fractional !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['concurrency'],
+      message: `must be whole numbers of requests in flight, got ${fractional}`,
+    });
+  }
+}, always);
+
 const messageSchema = strictObject(
   {
     role: oneOf(['system', 'user', 'assistant']),
@@ -186,6 +237,19 @@ function loadSchema(extensions: ConfigExtensions) {
   );
 }
 
+function sectionSchema(extensions: ConfigExtensions, section: ScenarioSection) {
+  const schema =
+    extensions.scenarioSections?.[section] ??
+    z.unknown().superRefine((_value, ctx) => {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `needs a package that loads ${section === 'prompts' ? 'prompt sources' : 'request logs'} (@llm-lens/workloads), and none is registered with this program`,
+      });
+    });
+  return z.preprocess(nullAsAbsent, schema.optional());
+}
+
 function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
   return strictObject(
     {
@@ -197,10 +261,16 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
         'a non-empty list of {role, content} messages',
         true,
       ).optional(),
-      requests: positiveInt().default(20),
+      requests: positiveInt().optional(),
+      duration: durationSeconds().optional(),
       concurrency: positiveInt().default(1),
       warmup: nonNegativeInt().default(0),
+      warmup_duration: durationSeconds().optional(),
+      cooldown: durationSeconds().optional(),
       load: loadSchema(extensions),
+      prompts: sectionSchema(extensions, 'prompts'),
+      replay: sectionSchema(extensions, 'replay'),
+      sweep: z.preprocess(nullAsAbsent, sweepSchema.optional()),
       max_tokens: positiveInt().optional(),
       temperature: numberBetween(0, 2).optional(),
       stream: flag().default(true),
@@ -214,7 +284,7 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
     'an object with a prompt, prompt_file or messages',
   ).superRefine((scenario, ctx) => {
     if (scenario === null || typeof scenario !== 'object') return;
-    const set = (['prompt', 'prompt_file', 'messages'] as const).filter(
+    const set = (['prompt', 'prompt_file', 'messages', 'prompts', 'replay'] as const).filter(
       (key) => scenario[key] !== undefined,
     );
     const sources = mode === 'file' ? set : set.filter((key) => key !== 'prompt_file');
@@ -236,13 +306,14 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       ctx.addIssue({
         code: 'custom',
         path: [],
-        message: 'needs a prompt: set exactly one of prompt, prompt_file or messages',
+        message:
+          'needs a prompt: set exactly one of prompt, prompt_file, messages, prompts or replay',
       });
     } else if (second !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: [second],
-        message: `cannot be combined with ${first}; set exactly one of prompt, prompt_file or messages`,
+        message: `cannot be combined with ${first}; set exactly one of prompt, prompt_file, messages, prompts or replay`,
       });
     }
   }, always);
@@ -259,6 +330,22 @@ function outputsSchema() {
     'an object of output paths',
   );
 }
+
+/** The SLO bounds a config may set, ms (the names the metrics package counts goodput by). */
+export const SLO_KEYS = [
+  'ttft_ms',
+  'tpot_ms',
+  'e2e_ms',
+  'ttft_from_schedule_ms',
+  'e2e_from_schedule_ms',
+] as const;
+
+const sloSchema = strictObject(
+  Object.fromEntries(
+    SLO_KEYS.map((key) => [key, positiveNumber('a number of milliseconds > 0').optional()]),
+  ) as Record<(typeof SLO_KEYS)[number], z.ZodOptional<ReturnType<typeof positiveNumber>>>,
+  `an object of per-request bounds in ms (${SLO_KEYS.join(', ')})`,
+);
 
 const fidelitySchema = strictObject(
   { event_loop_delay_p99_ms: positiveNumber().default(5) },
@@ -289,6 +376,7 @@ function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       scenarios: listOf(scenarioSchema(mode, extensions), 'a non-empty list of scenarios', true),
       outputs: z.preprocess(nullAsAbsent, outputsSchema().prefault({})),
       fidelity: z.preprocess(nullAsAbsent, fidelitySchema.prefault({})),
+      slo: z.preprocess(nullAsAbsent, sloSchema.optional()),
     },
     'an object with providers and scenarios',
   ).transform((parsed, ctx) => {
@@ -310,11 +398,18 @@ function applyDefaults(config: LensConfig): void {
     const filled: ProviderConfig = { name: name ?? provider.type, ...provider };
     return filled;
   });
-  config.scenarios = config.scenarios.map(({ name, ...scenario }, index) => ({
-    name: name ?? `scenario-${index + 1}`,
-    ...scenario,
-    load: scenario.load as LoadConfig,
-  }));
+  config.scenarios = config.scenarios.map(({ name, ...scenario }, index) => {
+    const filled: ScenarioConfig = {
+      name: name ?? `scenario-${index + 1}`,
+      ...scenario,
+      load: scenario.load as LoadConfig,
+    };
+    // With a duration, `requests` is only a cap; without one, it says when the phase ends.
+    if (filled.requests === undefined && filled.duration === undefined) {
+      filled.requests = DEFAULT_REQUESTS;
+    }
+    return filled;
+  });
 }
 
 function crossReferenceIssues(config: LensConfig): { path: IssuePath; message: string }[] {

@@ -39,6 +39,28 @@ export interface ProviderConfig {
   [setting: string]: unknown;
 }
 
+/** Service-level objectives, ms; see `slo` of {@link LensConfig}. */
+export interface SloConfig {
+  ttft_ms?: number;
+  tpot_ms?: number;
+  e2e_ms?: number;
+  ttft_from_schedule_ms?: number;
+  e2e_from_schedule_ms?: number;
+}
+
+/** A prompt source: `{type: jsonl | sharegpt | synthetic | mix | ..., ...}` (see @llm-lens/workloads). */
+export interface PromptsConfig {
+  type: string;
+  [setting: string]: unknown;
+}
+
+/** A request log to replay (see @llm-lens/workloads). */
+export interface ReplayConfig {
+  path: string;
+  time_scale?: number;
+  max_entries?: number;
+}
+
 /** One chat message of a scenario's conversation. */
 export interface ChatMessageConfig {
   role: 'system' | 'user' | 'assistant';
@@ -52,6 +74,23 @@ export interface LoadConfig {
   [setting: string]: unknown;
 }
 
+/**
+ * A scenario run at several load levels, one after another, read as one curve (see the
+ * executor's sweep report). Exactly one of `concurrency` and `rate` is set.
+ */
+export interface SweepConfig {
+  /** Concurrency levels (closed loop), ascending. */
+  concurrency?: number[];
+  /** Open-loop rates, requests per second, ascending. */
+  rate?: number[];
+  /** Throughput must rise by this fraction per level to count as rising; default 0.1. */
+  min_gain?: number;
+  /** TTFT p95 above this (ms) is past the knee; default 3 × the first level's. */
+  ttft_p95_ms?: number;
+  /** Failed share above this is past the knee; default 0.05. */
+  max_error_rate?: number;
+}
+
 /** One workload: what to send and how many times. */
 export interface ScenarioConfig {
   /** Unique name; defaults to `scenario-<n>` (1-based). */
@@ -61,14 +100,38 @@ export interface ScenarioConfig {
   /** Absolute path the prompt was read from (after loading) or the path as written (validation only). */
   prompt_file?: string;
   messages?: ChatMessageConfig[];
-  /** Measured requests, excluding warm-up; default 20. */
-  requests: number;
+  /**
+   * Where each request's prompt comes from (a dataset, synthetic prompts, a mix), validated
+   * by the registered prompt-source schema; instead of prompt, prompt_file or messages.
+   */
+  prompts?: PromptsConfig;
+  /**
+   * Replay a request log (`{path, time_scale?, max_entries?}`, validated by the registered
+   * schema): its prompts at its original offsets; `requests` and `load` do not apply.
+   */
+  replay?: ReplayConfig;
+  /**
+   * Measured requests, excluding warm-up; default 20. With `duration`, a cap (unset: none),
+   * so it is undefined only when `duration` is set.
+   */
+  requests?: number;
+  /** Length of the measured phase, seconds (written `60s`, `2m`, ... or a number): dispatching stops then. */
+  duration?: number;
   /** Requests in flight at once (for open-loop patterns: the cap); default 1. */
   concurrency: number;
   /** Unmeasured requests sent first; default 0. */
   warmup: number;
+  /** A warm-up by time, seconds (with `warmup` too: whichever ends it first). */
+  warmup_duration?: number;
+  /**
+   * Seconds of unmeasured load kept on after the measured phase stops dispatching, so its
+   * last requests run under the same load; ends early when they have all finished.
+   */
+  cooldown?: number;
   /** How requests are scheduled; default `{ type: closed }`. */
   load: LoadConfig;
+  /** Run the scenario at each of these load levels. */
+  sweep?: SweepConfig;
   max_tokens?: number;
   temperature?: number;
   /** Stream the response; default true. */
@@ -102,6 +165,11 @@ export interface FidelityConfig {
 /** A whole, validated llm-latency-lens config. */
 export interface LensConfig {
   version: 1;
+  /**
+   * Per-request bounds, ms: a request that succeeded within all of them counts toward
+   * goodput (each group's `goodput`).
+   */
+  slo?: SloConfig;
   /** Threads that generate the load: a count, or `auto` (from the cores and the planned concurrency); default 1. */
   workers: number | 'auto';
   providers: ProviderConfig[];

@@ -43,6 +43,11 @@ export interface RequestRecord {
   scenario: string;
   /** Warm-up requests are executed and recorded but excluded from statistics. */
   isWarmup: boolean;
+  /**
+   * Sent during the cool-down (load kept on after the measured phase stopped dispatching,
+   * so its last requests ran under the same load); excluded from statistics like warm-up.
+   */
+  isCooldown?: boolean;
   /** Wall-clock start (dispatch), milliseconds since the Unix epoch; a label only. */
   startedAtMs: number;
   /**
@@ -77,6 +82,19 @@ export interface RequestRecord {
   e2eNs?: bigint;
   /** Scheduled send time → end; equals queue + sendDelay + e2e. */
   e2eFromScheduleNs?: bigint;
+  /**
+   * Scheduled send time → first token; equals queue + sendDelay + ttft. With an open-loop
+   * schedule this is the latency a user arriving at that time saw, however far behind the
+   * client or the server fell (no coordinated omission).
+   */
+  ttftFromScheduleNs?: bigint;
+  /**
+   * How late the client handed the request to the HTTP client, for reasons of its own
+   * (timers, a busy event loop, its dispatch queue): hand-off − the later of the scheduled
+   * time and the moment an in-flight slot freed. Waiting for a slot is not lag: it is the
+   * server being slow, and it is in `queueNs`.
+   */
+  scheduleLagNs?: bigint;
   tpotNs?: bigint;
   inputTokens?: number;
   outputTokens?: number;

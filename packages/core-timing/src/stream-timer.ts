@@ -16,6 +16,8 @@ export interface StreamTimings {
   ttfoNs?: bigint;
   e2eNs?: bigint;
   e2eFromScheduleNs?: bigint;
+  ttftFromScheduleNs?: bigint;
+  scheduleLagNs?: bigint;
   tpotNs?: bigint;
   tokenEventOffsetsNs: Float64Array;
   tokenEventTokens: Uint32Array;
@@ -28,6 +30,11 @@ export interface StreamTimings {
  */
 export class StreamTimer {
   readonly scheduledNs: bigint;
+  /**
+   * When the request was free to go: its scheduled time, or later when it had to wait for
+   * an in-flight slot. Hand-off − this is the client's own lateness (schedule lag).
+   */
+  readonly readyNs: bigint;
   /** When the request was handed to the HTTP client. */
   dispatchNs: bigint | undefined;
   /** When its headers were written to the socket: the origin of every latency. */
@@ -41,9 +48,13 @@ export class StreamTimer {
   private count = 0;
   private tokenSum = 0;
 
-  /** @param scheduledNs when the schedule wanted this request sent (defaults to now). */
-  constructor(scheduledNs: bigint = now()) {
+  /**
+   * @param scheduledNs when the schedule wanted this request sent (defaults to now).
+   * @param readyNs when it was free to go (a slot freed after its due time); default scheduledNs.
+   */
+  constructor(scheduledNs: bigint = now(), readyNs: bigint = scheduledNs) {
     this.scheduledNs = scheduledNs;
+    this.readyNs = readyNs < scheduledNs ? scheduledNs : readyNs;
   }
 
   /** The request was handed to the HTTP client. */
@@ -116,12 +127,19 @@ export class StreamTimer {
       tokenEventTokens: this.tokens.slice(0, this.count),
     };
     if (this.connection) result.connection = this.connection;
+    if (this.dispatchNs !== undefined) {
+      const lag = this.dispatchNs - this.readyNs;
+      result.scheduleLagNs = lag > 0n ? lag : 0n;
+    }
     if (dispatch === undefined) return result;
     if (this.sentNs !== undefined && this.dispatchNs !== undefined) {
       result.sendDelayNs = this.sentNs - this.dispatchNs;
     }
     if (this.headersNs !== undefined) result.ttfbNs = this.headersNs - dispatch;
-    if (this.count > 0) result.ttftNs = BigInt(this.offsets[0]!);
+    if (this.count > 0) {
+      result.ttftNs = BigInt(this.offsets[0]!);
+      result.ttftFromScheduleNs = dispatch - this.scheduledNs + result.ttftNs;
+    }
     if (this.firstAnswerNs !== undefined) result.ttfoNs = this.firstAnswerNs - dispatch;
     if (this.endNs !== undefined) {
       result.e2eNs = this.endNs - dispatch;

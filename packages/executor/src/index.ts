@@ -1,14 +1,35 @@
 export type { ExecutorErrorCode } from './executor-error.js';
 export { EXECUTOR_ERROR_CODES, ExecutorError } from './executor-error.js';
-export { disableAllocationSitePretenuring } from './gc-tuning.js';
+export {
+  DEFAULT_HEAP_GROWING_PERCENT,
+  disableAllocationSitePretenuring,
+  keepWebAssemblyOnBaselineCompiler,
+  limitHeapGrowth,
+} from './gc-tuning.js';
 export { loadPatterns } from './load/builtin-patterns.js';
+export { burst } from './load/burst.js';
 export { closedLoop } from './load/closed-loop.js';
 export type { LoadDriver, LoadPattern, LoadShape } from './load/load-pattern.js';
 export { evenShare, proportionalShare } from './load/load-pattern.js';
+export { DEFAULT_ARRIVAL_SEED, openLoop } from './load/open-loop.js';
+export { replay } from './load/replay.js';
 export type { EarlyStopRule, ProgressEvent } from './pair-tracker.js';
 export { EARLY_STOP_AFTER } from './pair-tracker.js';
-export type { BenchmarkPlan, BenchmarkTarget, LoadPlan, ScenarioPlan } from './plan.js';
-export { DEFAULT_REQUEST_TIMEOUT_MS, requestInput, requestTimeouts } from './plan.js';
+export type {
+  BenchmarkPlan,
+  BenchmarkTarget,
+  LoadPlan,
+  PromptItemPlan,
+  ScenarioPlan,
+  ScenarioPrompts,
+  SweepLevelPlan,
+} from './plan.js';
+export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  expandSweep,
+  requestInput,
+  requestTimeouts,
+} from './plan.js';
 export type { TokenizerChoice } from './preload.js';
 export { preloadForRun } from './preload.js';
 export type { ProfileOptions } from './profile-request.js';
@@ -17,10 +38,17 @@ export type { ExtensionModule } from './registry.js';
 export { ExtensionRegistry } from './registry.js';
 export type { FinishedRequest, RequestContext, RequestTimeouts } from './request-runner.js';
 export { executeRequest, startRequest } from './request-runner.js';
+export * from './resilience/index.js';
 export type { RunBenchmarkOptions } from './run-benchmark.js';
 export { planFromConfig, runBenchmark } from './run-benchmark.js';
 export type { RunOptions } from './run-plan.js';
-export { autoWorkers, RUN_CHANNEL, runPlan } from './run-plan.js';
+export {
+  autoWorkers,
+  MIN_SCHEDULE_LAG_SAMPLES,
+  RUN_CHANNEL,
+  runPlan,
+  scenarioMaxInFlight,
+} from './run-plan.js';
 export type { CreateTargetsOptions, ResolvedTargets } from './targets.js';
 export { createTargets, priceListOf } from './targets.js';
 export type { TextTokenCounter, WholeTextCount } from './token-count-cache.js';

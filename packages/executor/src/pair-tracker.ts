@@ -10,9 +10,11 @@ export interface ProgressEvent {
   /** Position of this provider/model/scenario pair among all pairs, 1-based. */
   pairIndex: number;
   pairCount: number;
-  /** Requests of this phase finished so far, and planned. */
+  /** Requests of this phase finished so far, and planned (`Infinity`: the phase ends by time). */
   done: number;
   total: number;
+  /** Length of the measured phase when it ends by time, s; null when it ends by count. */
+  durationS: number | null;
   failed: number;
   elapsedS: number;
   requestsPerS: number;
@@ -68,6 +70,8 @@ export interface PairTrackerOptions {
   pairCount: number;
   warmupPlanned: number;
   measurePlanned: number;
+  /** Length of the measured phase when it ends by time, s. */
+  measureDurationS?: number | undefined;
   /** Progress callback and its throttle, ms. */
   onProgress: ((event: ProgressEvent) => void) | undefined;
   progressIntervalMs: number;
@@ -113,7 +117,9 @@ export class PairTracker {
 
   accept(record: RequestRecord): void {
     if (record.isWarmup) this.#warmupDone++;
-    else {
+    else if (record.isCooldown === true) {
+      // Unmeasured, like warm-up; after the measured phase, so no progress of its own.
+    } else {
       this.#measureDone++;
       if (record.status === 'ok' && record.ttftNs !== undefined) this.#ttft.recordNs(record.ttftNs);
     }
@@ -152,6 +158,7 @@ export class PairTracker {
       pairCount: o.pairCount,
       done,
       total: isWarmup ? o.warmupPlanned : o.measurePlanned,
+      durationS: isWarmup ? null : (o.measureDurationS ?? null),
       failed: this.#failed,
       elapsedS,
       requestsPerS: elapsedS > 0 ? (this.#warmupDone + this.#measureDone) / elapsedS : 0,

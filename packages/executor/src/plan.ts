@@ -1,3 +1,4 @@
+import type { KneeThresholds, SweepParameter } from '@llm-lens/metrics';
 import type {
   ChatMessage,
   ModelPrice,
@@ -36,16 +37,59 @@ export interface LoadPlan {
   settings: Record<string, unknown>;
 }
 
+/** What one request of a scenario with a prompt set sends (a workloads `PromptItem`). */
+export interface PromptItemPlan {
+  prompt: string | readonly ChatMessage[];
+  /** This request's output cap; wins over the scenario's `maxTokens`. */
+  maxTokens?: number;
+}
+
+/**
+ * A scenario's prompts, prepared before the run (plain data: it travels to worker threads):
+ * request `i` of a pair (warm-up first, then measured, counted across threads) sends
+ * `items[i % items.length]`.
+ */
+export interface ScenarioPrompts {
+  /** One line for the console, e.g. `synthetic: 512±128 input tokens (seed 1)`. */
+  description: string;
+  items: readonly PromptItemPlan[];
+  /**
+   * A replayed log's offsets, ms from the start (one per item): the scenario then runs the
+   * `replay` pattern, request i at offsetsMs[i] with items[i], whatever its `load`.
+   */
+  offsetsMs?: readonly number[];
+}
+
+/** The level of a sweep a scenario is (see `expandSweep`). */
+export interface SweepLevelPlan {
+  /** The scenario the levels were made from. */
+  of: string;
+  parameter: SweepParameter;
+  value: number;
+  thresholds?: KneeThresholds;
+}
+
 /** One workload: `requests` measured requests after `warmup`, scheduled by its load pattern. */
 export interface ScenarioPlan {
   name: string;
   prompt: string | readonly ChatMessage[];
-  /** Measured requests. */
+  /** Measured requests; `Infinity` when `durationMs` alone ends the measured phase. */
   requests: number;
+  /** The measured phase stops dispatching this long after it started, ms. Undefined: no limit. */
+  durationMs?: number;
   /** Most requests in flight at once (the closed loop's slots). */
   concurrency: number;
   /** Unmeasured requests sent first, closed-loop at `concurrency`. */
   warmup: number;
+  /** Or (and) a warm-up bounded by time, ms: closed loop at `concurrency` for this long. */
+  warmupDurationMs?: number;
+  /**
+   * Load kept on after the measured phase stops dispatching, ms, unmeasured: the measured
+   * phase's last requests then run under the same load as the others. It ends when the
+   * last measured request has finished, or after this long, whichever is first; its
+   * requests still in flight are cancelled.
+   */
+  cooldownMs?: number;
   /** How requests are scheduled; default the closed loop. */
   load?: LoadPlan;
   stream: boolean;
@@ -55,6 +99,42 @@ export interface ScenarioPlan {
   timeoutMs?: number;
   /** Run only against targets whose provider name is listed; undefined → every target. */
   providers?: readonly string[];
+  /** Set when this scenario is one level of a sweep: the summary reads the levels together. */
+  sweep?: SweepLevelPlan;
+  /** A different prompt per request, instead of `prompt` for all. */
+  prompts?: ScenarioPrompts;
+}
+
+/**
+ * One scenario per level of a sweep, in the order given (ascending load): the scenario's
+ * concurrency, or its open-loop rate (a closed-loop scenario becomes an open loop), set to
+ * each value. Each level is named `<scenario> concurrency=<v>` / `rate=<v>` and keeps the
+ * scenario's warm-up, so connections are warm at every level.
+ */
+export function expandSweep(
+  scenario: ScenarioPlan,
+  parameter: SweepParameter,
+  values: readonly number[],
+  thresholds?: KneeThresholds,
+): ScenarioPlan[] {
+  return values.map((value) => {
+    const level: ScenarioPlan = {
+      ...scenario,
+      name: `${scenario.name} ${parameter}=${value}`,
+      sweep: {
+        of: scenario.name,
+        parameter,
+        value,
+        ...(thresholds === undefined ? {} : { thresholds }),
+      },
+    };
+    if (parameter === 'concurrency') level.concurrency = value;
+    else {
+      const settings = scenario.load?.type === 'open' ? scenario.load.settings : {};
+      level.load = { type: 'open', settings: { ...settings, rate: value } };
+    }
+    return level;
+  });
 }
 
 /** Every scenario runs against every target, one pair after another. */
@@ -67,13 +147,15 @@ export interface BenchmarkPlan {
 export function requestInput(
   target: Pick<BenchmarkTarget, 'model' | 'extraBody'>,
   scenario: ScenarioPlan,
+  item?: PromptItemPlan,
 ): ProviderRequestInput {
   const input: ProviderRequestInput = {
     model: target.model,
-    prompt: scenario.prompt,
+    prompt: item?.prompt ?? scenario.prompt,
     stream: scenario.stream,
   };
-  if (scenario.maxTokens !== undefined) input.maxTokens = scenario.maxTokens;
+  const maxTokens = item?.maxTokens ?? scenario.maxTokens;
+  if (maxTokens !== undefined) input.maxTokens = maxTokens;
   if (scenario.temperature !== undefined) input.temperature = scenario.temperature;
   if (target.extraBody) input.extraBody = target.extraBody;
   return input;

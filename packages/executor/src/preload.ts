@@ -4,8 +4,13 @@ import { Aggregator, EVENTS_PER_SLICE, LatencyHistogram } from '@llm-lens/metric
 import { createTokenCounter, warmUpHttpClient } from '@llm-lens/providers-core';
 import { type TextTokenCounter, TokenCountCache } from './token-count-cache.js';
 
-/** Which offline tokenizer a run uses: `offline` (gpt-tokenizer), `none`, or one per model. */
+/**
+ * Which offline tokenizer a run uses: `offline` (gpt-tokenizer, every model's vocabulary
+ * loaded before the run), `auto` (gpt-tokenizer, loaded before the run only for models with a
+ * streaming scenario; see {@link preloadForRun}), `none`, or one per model.
+ */
 export type TokenizerChoice =
+  | 'auto'
   | 'offline'
   | 'none'
   | ((model: string) => TextTokenCounter | undefined);
@@ -21,21 +26,34 @@ const WARM_UP_TEXT = Array.from(
 /**
  * Everything a run would otherwise load or compile after its first dispatch, done before:
  * undici's HTTP/1.1 parser (WebAssembly compiled on the first connection), each model's
- * tokenizer vocabulary (100–500 ms) and its BPE code, and the statistics and encoding
- * paths of the metrics package. Returns the token counter of each model.
+ * tokenizer vocabulary (100–500 ms, 30–60 MB) and its BPE code, and the statistics and
+ * encoding paths of the metrics package. Returns the token counter of each model.
+ *
+ * `streamingModels` are the models with at least one streaming scenario (default: every
+ * model). Under `tokenizer: 'auto'` only their vocabularies are loaded here: a stream's
+ * deltas are counted as they arrive, and a vocabulary loaded then would stall the stamping
+ * thread mid-run. Any other model gets a counter that loads its vocabulary on first use
+ * ({@link TokenCountCache.isOnDemand}), which happens only for a non-streaming response
+ * without the server's output count; most carry one, and then nothing is loaded at all.
  */
 export async function preloadForRun(
   models: readonly string[],
   tokenizer: TokenizerChoice,
+  streamingModels: readonly string[] = models,
 ): Promise<Map<string, TokenCountCache | undefined>> {
   await warmUpHttpClient();
   const counters = new Map<string, TokenCountCache | undefined>();
   for (const model of models) {
     if (counters.has(model)) continue;
+    if (tokenizer === 'auto' && !streamingModels.includes(model)) {
+      // createTokenCounter loads its vocabulary at its first count, not here.
+      counters.set(model, new TokenCountCache(createTokenCounter(model), { isOnDemand: true }));
+      continue;
+    }
     const counter =
       tokenizer === 'none'
         ? undefined
-        : tokenizer === 'offline'
+        : tokenizer === 'offline' || tokenizer === 'auto'
           ? createTokenCounter(model)
           : tokenizer(model);
     if (counter !== undefined) {

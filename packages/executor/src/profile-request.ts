@@ -28,7 +28,11 @@ export async function profileRequest(
   scenario: ScenarioPlan,
   options: ProfileOptions = {},
 ): Promise<RequestRecord> {
-  const counters = await preloadForRun([target.model], options.tokenizer ?? 'offline');
+  const counters = await preloadForRun(
+    [target.model],
+    options.tokenizer ?? 'offline',
+    scenario.stream ? [target.model] : [],
+  );
   const input = requestInput(target, scenario);
   const timeouts = requestTimeouts(target, scenario);
   const anchor = createWallClockAnchor();

@@ -16,6 +16,7 @@ import {
   type Provider,
   type ProviderRequestInput,
   type ResponseDecoder,
+  type ResponseHeaders,
   type ResponseSink,
   requestCostUsd,
   type StreamEvent,
@@ -43,7 +44,11 @@ export interface RequestContext {
   requestId: string;
   scenario: string;
   isWarmup: boolean;
+  /** Sent in the cool-down phase (excluded from statistics). */
+  isCooldown?: boolean;
   scheduledNs: bigint;
+  /** When the request was free to go (an in-flight slot freed after `scheduledNs`); default scheduledNs. */
+  readyNs?: bigint;
   /** Wall clock at a monotonic instant, to label the record. */
   anchor: { wallMs: number; monoNs: bigint };
   timeouts: RequestTimeouts;
@@ -114,6 +119,15 @@ export interface FinishedRequest {
 
 const NO_DEADLINE = 2n ** 63n;
 
+const NO_HEADERS: ResponseHeaders = Object.freeze({});
+
+/** A finished request's decoder: nothing is parsed after the end (every caller checks `finished` first). */
+const FINISHED_DECODER: ResponseDecoder = Object.freeze({
+  push() {},
+  end() {},
+  sawEndMarker: true,
+});
+
 /**
  * Starts one request. `onEnd` is called once, as soon as the response has ended (or
  * failed), with what is needed to build its record: the caller decides when that work runs.
@@ -170,11 +184,12 @@ function unwatchSignal(signal: AbortSignal, execution: RequestExecution): void {
 // closures per callback and no AbortController (the transport's cancel handle is cheaper).
 class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private readonly timer: StreamTimer;
-  private readonly decoder: ResponseDecoder;
+  /** Replaced by {@link FINISHED_DECODER} once the request is finished (see `finish`). */
+  private decoder: ResponseDecoder;
   private inFlight: InFlightRequest | undefined;
   private isCancelRequested = false;
   private status = 0;
-  private headers: Readonly<Record<string, string | string[] | undefined>> = {};
+  private headers: ResponseHeaders = NO_HEADERS;
   private errorBody = '';
   private failure: ErrorClassification | undefined;
   private usage: Usage | undefined;
@@ -202,7 +217,8 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private hasTransportEnded = false;
   /** The body broke the protocol: nothing after is parsed, and the class is protocol. */
   private isParseFailed = false;
-  private timeoutHandles: NodeJS.Timeout[] = [];
+  private totalTimeoutHandle: NodeJS.Timeout | undefined;
+  private ttftTimeoutHandle: NodeJS.Timeout | undefined;
   private idleHandle: NodeJS.Timeout | undefined;
   private lastChunkNs = 0n;
   private readonly emitEvent: (event: StreamEvent) => void;
@@ -211,16 +227,24 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private queuedChunks = 0;
   /** Index in its signal's watch list; -1 when not watched. */
   watchSlot = -1;
+  /**
+   * The token counter this request counts with: the run's, except that a non-streaming
+   * request takes up an on-demand one ({@link TokenCountCache.isOnDemand}) only when its
+   * response brings no output count of the server's (see `handleEvent`); until then none.
+   */
+  private tokenCounter: TokenCountCache | undefined;
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly onEnd: (finished: FinishedRequest) => void,
   ) {
-    this.timer = new StreamTimer(ctx.scheduledNs);
+    this.timer = new StreamTimer(ctx.scheduledNs, ctx.readyNs);
     this.decoder = ctx.provider.createDecoder(ctx.input, {
       maxEventBytes: ctx.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
     });
     this.emitEvent = (event) => this.handleEvent(event);
+    this.tokenCounter =
+      ctx.tokenCounter?.isOnDemand === true && !ctx.input.stream ? undefined : ctx.tokenCounter;
   }
 
   start(): void {
@@ -250,32 +274,28 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     if (ctx.signal) watchSignal(ctx.signal, this);
     const { totalMs, ttftMs } = ctx.timeouts;
     if (totalMs !== undefined) {
-      this.timeoutHandles.push(
-        setTimeout(
-          () =>
-            this.cancel({
-              errorClass: 'timeout_total',
-              message: `no complete response within the ${totalMs} ms request timeout`,
-            }),
-          totalMs,
-        ),
+      this.totalTimeoutHandle = setTimeout(
+        () =>
+          this.cancel({
+            errorClass: 'timeout_total',
+            message: `no complete response within the ${totalMs} ms request timeout`,
+          }),
+        totalMs,
       );
     }
     if (ttftMs !== undefined) {
-      this.timeoutHandles.push(
-        setTimeout(() => {
-          const check = () => {
-            if (this.timer.eventCount > 0) return;
-            this.cancel({
-              errorClass: 'timeout_ttft',
-              message: `no token within the ${ttftMs} ms time-to-first-token timeout`,
-            });
-          };
-          // A token that arrived before the deadline may still wait in the parse queue.
-          if (this.queuedChunks > 0) enqueueAfterChunks(check);
-          else check();
-        }, ttftMs),
-      );
+      this.ttftTimeoutHandle = setTimeout(() => {
+        const check = () => {
+          if (this.timer.eventCount > 0) return;
+          this.cancel({
+            errorClass: 'timeout_ttft',
+            message: `no token within the ${ttftMs} ms time-to-first-token timeout`,
+          });
+        };
+        // A token that arrived before the deadline may still wait in the parse queue.
+        if (this.queuedChunks > 0) enqueueAfterChunks(check);
+        else check();
+      }, ttftMs);
     }
     this.timer.markDispatch(now());
     this.inFlight = ctx.transport.send(spec, this);
@@ -367,12 +387,16 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   /** The end marker arrived with the chunk stamped `stampNs`: the body gets a grace period to end. */
   private markEnd(stampNs: bigint): void {
     this.endMarkerNs = stampNs;
-    this.graceHandle = setTimeout(this.onGraceOver, END_MARKER_GRACE_MS);
+    // A closure made here, not one per request at construction: a non-streaming response
+    // never gets here.
+    this.graceHandle = setTimeout(() => this.endGrace(), END_MARKER_GRACE_MS);
   }
 
-  private readonly onGraceOver = (): void => {
-    if (this.completeAtEndMarker()) this.inFlight?.cancel();
-  };
+  private endGrace(): void {
+    // Read before completing: a finished request lets go of its in-flight handle.
+    const inFlight = this.inFlight;
+    if (this.completeAtEndMarker()) inFlight?.cancel();
+  }
 
   /**
    * Completes the request at its end marker when one arrived and the body did not end
@@ -444,7 +468,12 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     const { text, reasoningText, toolText } = event;
     if (text.length === 0 && reasoningText.length === 0 && toolText.length === 0) return;
     if (reasoningText.length > 0) this.sawReasoningText = true;
-    const counter = this.ctx.tokenCounter;
+    // A non-streaming body is one event, usage included: without the server's output count
+    // in it, the on-demand counter is needed after all (its vocabulary loads at this count).
+    if (this.tokenCounter === undefined && this.usage?.outputTokens === undefined) {
+      this.tokenCounter = this.ctx.tokenCounter;
+    }
+    const counter = this.tokenCounter;
     // The texts are kept only for the tokenizer's whole-text count at the end: without one,
     // they would be memory held (and copied by every young-generation GC) for nothing.
     if (counter) {
@@ -499,8 +528,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     if (this.finished || this.failure?.errorClass === reason.errorClass) return;
     // The response has ended, or broke the protocol: what its chunks said decides.
     if (this.hasTransportEnded || this.isParseFailed) return;
+    const inFlight = this.inFlight;
     if (this.completeAtEndMarker()) {
-      this.inFlight?.cancel();
+      inFlight?.cancel();
       return;
     }
     // An error the server already reported in the stream is what went wrong; a timeout or
@@ -563,17 +593,32 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private finish(failure: ErrorClassification | undefined, stampNs: bigint): void {
     if (this.finished) return;
     this.finished = true;
-    for (const handle of this.timeoutHandles) clearTimeout(handle);
+    if (this.totalTimeoutHandle) clearTimeout(this.totalTimeoutHandle);
+    if (this.ttftTimeoutHandle) clearTimeout(this.ttftTimeoutHandle);
     if (this.idleHandle) clearTimeout(this.idleHandle);
     if (this.graceHandle) clearTimeout(this.graceHandle);
     if (this.ctx.signal) unwatchSignal(this.ctx.signal, this);
     this.timer.markEnd(stampNs);
     this.endFailure = failure;
+    // What only the exchange needed goes now: the record is built later, in an accounting
+    // slice, and under load finished requests wait there by the thousand (a zero-latency
+    // server, 64 in flight: up to 3,000 for hundreds of ms). Kept, the transport's handle
+    // (undici's request and controller), the decoder, the headers and the timers would
+    // outlive two scavenges with them and be copied into the old generation as garbage.
+    this.inFlight = undefined;
+    this.decoder = FINISHED_DECODER;
+    this.headers = NO_HEADERS;
+    this.errorBody = '';
+    this.firstBytes = undefined;
+    this.totalTimeoutHandle = undefined;
+    this.ttftTimeoutHandle = undefined;
+    this.idleHandle = undefined;
+    this.graceHandle = undefined;
     this.onEnd(this);
   }
 
   finalize(deadlineNs: bigint): RequestRecord | undefined {
-    const counter = this.ctx.tokenCounter;
+    const counter = this.tokenCounter;
     // The whole text is counted only when it gives the output count: with the server's usage,
     // the sum of the per-event counts (taken as events arrived) is what the mismatch check
     // compares, and the tokenizer does not run a second time over the whole response.
@@ -604,6 +649,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       model: ctx.input.model,
       scenario: ctx.scenario,
       isWarmup: ctx.isWarmup,
+      ...(ctx.isCooldown === true ? { isCooldown: true } : {}),
       startedAtMs: ctx.anchor.wallMs + Number(dispatchNs - ctx.anchor.monoNs) / 1e6,
       dispatchNs,
       status: failure ? 'error' : 'ok',
@@ -657,7 +703,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     // An estimate of a pathological text is no basis for a mismatch verdict, nor exact.
     const estimated = this.hasEstimatedCount || this.wholeCount?.estimated === true;
     if (this.wholeCount !== undefined) clientCount = this.wholeCount.total;
-    else if (this.hasServerTokenCounts() || this.ctx.tokenCounter !== undefined) {
+    else if (this.hasServerTokenCounts() || this.tokenCounter !== undefined) {
       clientCount = this.timer.clientTokenCount;
     }
     if (serverCount !== undefined) {
@@ -668,11 +714,11 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
       // Like with like: the server's count of what was streamed (reasoning it kept hidden
       // taken out), and only where our tokenizer is the model's own and counted exactly.
       const isComparable =
-        !estimated && (this.hasServerTokenCounts() || this.ctx.tokenCounter?.isExact !== false);
+        !estimated && (this.hasServerTokenCounts() || this.tokenCounter?.isExact !== false);
       if (clientCount !== undefined && events > 0 && isComparable) {
         const hidden =
           (this.sawReasoningText ? 0 : (this.usage?.reasoningTokens ?? 0)) +
-          (this.hasServerTokenCounts() ? 0 : (this.ctx.tokenCounter?.framingTokens ?? 0));
+          (this.hasServerTokenCounts() ? 0 : (this.tokenCounter?.framingTokens ?? 0));
         const streamed = Math.max(0, serverCount - hidden);
         result.mismatch =
           Math.abs(streamed - clientCount) >

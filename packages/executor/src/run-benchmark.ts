@@ -1,29 +1,61 @@
 import { configHash, type LensConfig } from '@llm-lens/config';
-import type { RunSummary } from '@llm-lens/metrics';
-import type { BenchmarkPlan, BenchmarkTarget, ScenarioPlan } from './plan.js';
+import type { KneeThresholds, RunSummary } from '@llm-lens/metrics';
+import { ExecutorError } from './executor-error.js';
+import {
+  type BenchmarkPlan,
+  type BenchmarkTarget,
+  expandSweep,
+  type ScenarioPlan,
+  type ScenarioPrompts,
+} from './plan.js';
 import { type RunOptions, runPlan } from './run-plan.js';
 
 /** Turns a validated config into a plan, given the targets built for it (one per provider model). */
 export function planFromConfig(
   config: LensConfig,
   targets: readonly BenchmarkTarget[],
+  prompts?: ReadonlyMap<string, ScenarioPrompts>,
 ): BenchmarkPlan {
-  const scenarios = config.scenarios.map((s): ScenarioPlan => {
+  const scenarios = config.scenarios.flatMap((s): ScenarioPlan[] => {
     const { type, ...settings } = s.load;
     const scenario: ScenarioPlan = {
       name: s.name,
       prompt: s.messages ?? s.prompt ?? '',
-      requests: s.requests,
+      requests: s.requests ?? Number.POSITIVE_INFINITY,
       concurrency: s.concurrency,
       warmup: s.warmup,
       load: { type, settings },
       stream: s.stream,
     };
+    if (s.duration !== undefined) scenario.durationMs = s.duration * 1000;
+    if (s.warmup_duration !== undefined) scenario.warmupDurationMs = s.warmup_duration * 1000;
+    if (s.cooldown !== undefined) scenario.cooldownMs = s.cooldown * 1000;
     if (s.timeout_ms !== undefined) scenario.timeoutMs = s.timeout_ms;
     if (s.max_tokens !== undefined) scenario.maxTokens = s.max_tokens;
     if (s.temperature !== undefined) scenario.temperature = s.temperature;
     if (s.providers !== undefined) scenario.providers = s.providers;
-    return scenario;
+    const scenarioPrompts = prompts?.get(s.name);
+    if (scenarioPrompts !== undefined) {
+      scenario.prompts = scenarioPrompts;
+      const offsets = scenarioPrompts.offsetsMs;
+      if (offsets !== undefined) {
+        scenario.load = { type: 'replay', settings: { offsets_ms: offsets } };
+        scenario.requests = offsets.length;
+      }
+    } else if (s.prompts !== undefined || s.replay !== undefined) {
+      throw new ExecutorError(
+        'LENS_EXECUTOR_PLAN_INVALID',
+        `scenario ${JSON.stringify(s.name)} has a prompts: source but no prompts were loaded for it; load them (loadPromptSet of @llm-lens/workloads) and pass them as the prompts option`,
+      );
+    }
+    const sweep = s.sweep;
+    if (sweep === undefined) return [scenario];
+    const parameter = sweep.concurrency !== undefined ? 'concurrency' : 'rate';
+    const thresholds: KneeThresholds = {};
+    if (sweep.min_gain !== undefined) thresholds.minGain = sweep.min_gain;
+    if (sweep.ttft_p95_ms !== undefined) thresholds.ttftP95Ms = sweep.ttft_p95_ms;
+    if (sweep.max_error_rate !== undefined) thresholds.maxErrorRate = sweep.max_error_rate;
+    return expandSweep(scenario, parameter, sweep[parameter] ?? [], thresholds);
   });
   return { targets, scenarios };
 }
@@ -31,6 +63,8 @@ export function planFromConfig(
 export interface RunBenchmarkOptions extends RunOptions {
   /** The provider adapters and connection pools, one target per configured provider model. */
   targets: readonly BenchmarkTarget[];
+  /** The prompts of each scenario with a `prompts:` source, by scenario name, loaded before. */
+  prompts?: ReadonlyMap<string, ScenarioPrompts>;
 }
 
 /**
@@ -41,9 +75,10 @@ export function runBenchmark(
   config: LensConfig,
   options: RunBenchmarkOptions,
 ): Promise<RunSummary> {
-  const { targets, ...runOptions } = options;
-  return runPlan(planFromConfig(config, targets), {
+  const { targets, prompts, ...runOptions } = options;
+  return runPlan(planFromConfig(config, targets, prompts), {
     clientBoundP99Ms: config.fidelity.event_loop_delay_p99_ms,
+    ...(config.slo === undefined ? {} : { slo: config.slo }),
     workers: config.workers,
     ...runOptions,
     meta: { configHash: configHash(config), ...runOptions.meta },

@@ -9,11 +9,16 @@ import {
 } from '@llm-lens/core-timing';
 import {
   Aggregator,
+  analyzeSweep,
   buildFidelity,
   buildRunSummary,
+  DEFAULT_CLIENT_BOUND_P99_MS,
   type FidelityCalibration,
+  type GroupSummary,
   type RecordSink,
   type RunSummary,
+  type SloTargets,
+  type SweepReport,
 } from '@llm-lens/metrics';
 import { ExecutorError } from './executor-error.js';
 import type { LoadPattern } from './load/load-pattern.js';
@@ -65,6 +70,11 @@ export interface RunOptions {
   registry?: ExtensionRegistry;
   /** Credentials to mask in error messages. */
   secrets?: readonly string[];
+  /**
+   * Per-request bounds, ms (`ttft_ms`, `tpot_ms`, `e2e_ms`, `ttft_from_schedule_ms`,
+   * `e2e_from_schedule_ms`): each group's `goodput` counts the requests within all of them.
+   */
+  slo?: SloTargets;
   /** This machine's measured client error (`llm-lens calibrate`), carried into the summary. */
   calibration?: FidelityCalibration;
   /** Labels for the summary's `run` block. */
@@ -78,6 +88,9 @@ export interface RunOptions {
    */
   interleaveRounds?: number;
 }
+
+/** Requests of a group below which its schedule lag does not decide the fidelity verdict. */
+export const MIN_SCHEDULE_LAG_SAMPLES = 50;
 
 /**
  * Publishes `{ event: 'start' | 'end', ns }` when the measured part of a run (the first
@@ -98,7 +111,10 @@ interface Pair {
 export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Promise<RunSummary> {
   const registry = options.registry ?? new ExtensionRegistry();
   const pairs = planPairs(plan, registry);
-  const maxConcurrency = Math.max(1, ...plan.scenarios.map((s) => s.concurrency));
+  const maxConcurrency = Math.max(
+    1,
+    ...plan.scenarios.map((s) => scenarioMaxInFlight(s, registry)),
+  );
   const workers = resolveWorkers(options.workers ?? 1, maxConcurrency);
   const rounds = options.interleaveRounds ?? 1;
   if (!Number.isInteger(rounds) || rounds < 1) {
@@ -115,10 +131,15 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
   }
   const anchor = createWallClockAnchor();
   const startedAt = new Date(anchor.wallMs).toISOString();
-  const aggregator = new Aggregator();
+  const aggregator = new Aggregator({ slo: options.slo });
   // Every pair is in the summary, even one an interrupt kept from starting (all not sent).
   for (const { target, scenario } of pairs) {
-    aggregator.notePlanned(target.provider.name, target.model, scenario.name, scenario.requests);
+    aggregator.notePlanned(
+      target.provider.name,
+      target.model,
+      scenario.name,
+      Number.isFinite(scenario.requests) ? scenario.requests : null,
+    );
   }
   const sinks = new SinkWriter(options.sinks ?? []);
 
@@ -166,13 +187,33 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
   const timeouts = pairs
     .map(({ target, scenario }) => requestTimeouts(target, scenario).totalMs)
     .filter((ms): ms is number => ms !== undefined);
+  // The client fell behind an open loop's schedule when its own lateness in sending (not
+  // waits for a slot) was, for 1 % of a group's requests, more than the event-loop verdict
+  // tolerates; judged on groups with enough requests for a p99 to mean something.
+  const scheduled = new Set(
+    pairs
+      .filter((pair) => pair.pattern.schedulesArrivals === true)
+      .map(({ target, scenario }) =>
+        JSON.stringify([target.provider.name, target.model, scenario.name]),
+      ),
+  );
+  const lagP99Ms = aggregator.highestGroupPercentile('schedule_lag', 99, {
+    include: (provider, model, scenario) =>
+      scheduled.has(JSON.stringify([provider, model, scenario])),
+    minSamples: MIN_SCHEDULE_LAG_SAMPLES,
+  });
+  const isBehindSchedule =
+    lagP99Ms !== null && lagP99Ms > (options.clientBoundP99Ms ?? DEFAULT_CLIENT_BOUND_P99_MS);
   const fidelity = buildFidelity(threads, {
     ...(options.clientBoundP99Ms === undefined ? {} : { thresholdP99Ms: options.clientBoundP99Ms }),
+    isBehindSchedule,
+    scheduleLagP99Ms: lagP99Ms,
     ttftP50Ms: aggregator.lowestGroupPercentile('ttft', 50),
     ...(timeouts.length === 0 ? {} : { requestTimeoutMs: Math.min(...timeouts) }),
     workers,
     ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
   });
+  const groups = aggregator.summarize({ complete, fidelity });
   return buildRunSummary({
     toolVersion: options.meta?.toolVersion ?? 'unknown',
     configHash: options.meta?.configHash ?? '',
@@ -183,8 +224,59 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
     platform: `${process.platform}-${process.arch}`,
     complete,
     fidelity,
-    groups: aggregator.summarize({ complete, fidelity }),
+    groups,
+    sweeps: sweepReports(pairs, groups),
   });
+}
+
+/** Each swept scenario × target, its levels in plan order, read as one curve. */
+function sweepReports(pairs: readonly Pair[], groups: readonly GroupSummary[]): SweepReport[] {
+  const curves = new Map<
+    string,
+    { pair: Pair; levels: Array<{ value: number; group: GroupSummary }> }
+  >();
+  for (const pair of pairs) {
+    const sweep = pair.scenario.sweep;
+    if (sweep === undefined) continue;
+    const { provider, model } = pair.target;
+    const group = groups.find(
+      (g) => g.provider === provider.name && g.model === model && g.scenario === pair.scenario.name,
+    );
+    if (group === undefined || group.requests.total === 0) continue;
+    const key = JSON.stringify([provider.name, model, sweep.of]);
+    const curve = curves.get(key) ?? { pair, levels: [] };
+    curve.levels.push({ value: sweep.value, group });
+    curves.set(key, curve);
+  }
+  return [...curves.values()].map(({ pair, levels }) =>
+    analyzeSweep(
+      {
+        provider: pair.target.provider.name,
+        model: pair.target.model,
+        scenario: pair.scenario.sweep!.of,
+        parameter: pair.scenario.sweep!.parameter,
+      },
+      levels,
+      pair.scenario.sweep!.thresholds,
+    ),
+  );
+}
+
+/**
+ * The most requests a scenario can have in flight at once, by its load pattern
+ * (`Infinity` for an open loop without `max_in_flight`): what sizes connection pools.
+ */
+export function scenarioMaxInFlight(
+  scenario: Pick<ScenarioPlan, 'concurrency' | 'requests' | 'load' | 'durationMs' | 'cooldownMs'>,
+  registry: ExtensionRegistry = new ExtensionRegistry(),
+): number {
+  const pattern = registry.loadPattern(scenario.load?.type ?? 'closed');
+  const shape = pairShapes(scenario as ScenarioPlan).measure;
+  const measured = pattern.maxInFlight?.(shape) ?? shape.concurrency;
+  // The warm-up is a closed loop at the scenario's concurrency; a cool-down runs the
+  // pattern a second time while the measured phase's last requests are still in flight.
+  const cooldown = scenario.cooldownMs !== undefined && scenario.cooldownMs > 0 ? 2 : 1;
+  return Math.max(measured * cooldown, scenario.concurrency);
 }
 
 /**
@@ -245,7 +337,9 @@ function* interleavedSegments(pairs: readonly Pair[], rounds: number): Generator
       const requests = Math.floor(total / rounds) + (round < total % rounds ? 1 : 0);
       const warmup = round === 0 ? pair.scenario.warmup : 0;
       if (requests === 0 && warmup === 0) continue;
-      yield { pair, index, scenario: { ...pair.scenario, requests, warmup } };
+      const scenario: ScenarioPlan = { ...pair.scenario, requests, warmup };
+      if (round > 0) delete scenario.warmupDurationMs;
+      yield { pair, index, scenario };
     }
   }
 }
@@ -282,8 +376,12 @@ function trackPair(
     scenario: scenario.name,
     pairIndex: index + 1,
     pairCount: context.pairs.length,
-    warmupPlanned: scenario.warmup,
+    warmupPlanned:
+      scenario.warmupDurationMs !== undefined && scenario.warmup === 0
+        ? Number.POSITIVE_INFINITY
+        : scenario.warmup,
     measurePlanned: scenario.requests,
+    measureDurationS: scenario.durationMs === undefined ? undefined : scenario.durationMs / 1000,
     onProgress: options.onProgress,
     progressIntervalMs: options.progressIntervalMs ?? 200,
     onRecord: (record) => {
@@ -303,6 +401,7 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
   const counters = await preloadForRun(
     pairs.map((p) => p.target.model),
     options.tokenizer ?? 'none',
+    pairs.filter((p) => p.scenario.stream).map((p) => p.target.model),
   );
   const closedLoop = context.registry.loadPattern('closed');
   // Warm-ups are left out of the fidelity figures, as their records are of the statistics.
@@ -310,6 +409,8 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
   runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
   let complete = true;
   const stoppedPairs = new Set<Pair>();
+  // Each pair walks its prompt set once, across warm-up, measured phase and rounds.
+  const promptIndexes = new Map<Pair, number>();
   try {
     for (const { pair, index, scenario } of interleavedSegments(
       pairs,
@@ -338,6 +439,11 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
             stopSignal: AbortSignal.any([context.stop, pairStop.signal]),
             cancelSignal: context.cancel,
             tokenCounter: counters.get(pair.target.model) as TokenCountCache | undefined,
+            nextPromptIndex: () => {
+              const index = promptIndexes.get(pair) ?? 0;
+              promptIndexes.set(pair, index + 1);
+              return index;
+            },
             secrets: options.secrets ?? [],
             aggregate: (record) => aggregator.beginAdd(record),
             onRecord: (record) => tracker.accept(record),
@@ -376,6 +482,7 @@ async function runOnWorkers(context: RunContext, workers: number): Promise<RunOu
     tokenizer: options.tokenizer ?? 'none',
     anchor: context.anchor,
     secrets: [...(options.secrets ?? [])],
+    slo: options.slo,
   });
   const onStop = () => pool.stop();
   const onCancel = () => pool.cancel();

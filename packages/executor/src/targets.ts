@@ -21,7 +21,7 @@ export interface CreateTargetsOptions {
   /** Directory relative paths in provider settings are resolved against. Default the working directory. */
   baseDir?: string;
   /** Most requests the plan keeps in flight: caps each connection pool. Default: no cap. */
-  maxConcurrency?: number;
+  maxConcurrency?: number | undefined;
   /** Prices of the targets' models. Default: the built-in catalog alone. */
   prices?: PriceBook;
 }

@@ -42,10 +42,20 @@ export class TokenCountCache {
   readonly isExact: boolean;
   /** See {@link TextTokenCounter.framingTokens}. */
   readonly framingTokens: number;
+  /**
+   * The counter's vocabulary was not loaded before the run (`tokenizer: 'auto'`, a model with
+   * no streaming scenario): a non-streaming response is counted, and the vocabulary loaded
+   * by that first count, only when the server reports no output count. Default false.
+   */
+  readonly isOnDemand: boolean;
 
-  constructor(private readonly counter: TextTokenCounter) {
+  constructor(
+    private readonly counter: TextTokenCounter,
+    options: { isOnDemand?: boolean } = {},
+  ) {
     this.isExact = counter.isExact ?? true;
     this.framingTokens = counter.framingTokens ?? 0;
+    this.isOnDemand = options.isOnDemand ?? false;
   }
 
   /** Tokens in one delta (0 for empty text). */

@@ -28,9 +28,10 @@ async function main(): Promise<void> {
   const counters = await preloadForRun(
     init.pairs.map((p) => p.model),
     init.tokenizer,
+    init.pairs.filter((p) => p.scenario.stream).map((p) => p.model),
   );
   const closedLoop = registry.loadPattern('closed');
-  const aggregator = new Aggregator();
+  const aggregator = new Aggregator({ slo: init.slo });
   const monitor = new EventLoopMonitor();
   const stop = new AbortController();
   const cancel = new AbortController();
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     const pattern = registry.loadPattern(pair.scenario.load?.type ?? 'closed');
     const shapes = pairShapes(pair.scenario);
     pairStop = new AbortController();
+    let promptIndex = 0;
     await runPair(
       {
         target,
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
         stopSignal: AbortSignal.any([stop.signal, pairStop.signal]),
         cancelSignal: cancel.signal,
         tokenCounter: counters.get(pair.model),
+        // Thread i of n takes prompts i, i + n, i + 2n, ...: no two threads send the same one.
+        nextPromptIndex: () => promptIndex++ * init.count + init.index,
         secrets: [...init.secrets, ...resolved.secrets],
         aggregate: (record) => aggregator.beginAdd(record),
         onRecord: (record) => {

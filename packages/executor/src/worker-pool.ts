@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EventLoopSnapshot, RequestRecord, WallClockAnchor } from '@llm-lens/core-timing';
-import type { EncodedAggregator } from '@llm-lens/metrics';
+import type { EncodedAggregator, SloTargets } from '@llm-lens/metrics';
 import type { ProviderSettings } from '@llm-lens/providers-core';
 import { ExecutorError } from './executor-error.js';
 import type { BenchmarkTarget, ScenarioPlan } from './plan.js';
@@ -11,9 +11,10 @@ export interface WorkerPoolInit {
   moduleUrls: string[];
   inMemoryExtensions: string[];
   pairs: Array<{ target: BenchmarkTarget; scenario: ScenarioPlan }>;
-  tokenizer: 'offline' | 'none';
+  tokenizer: 'auto' | 'offline' | 'none';
   anchor: WallClockAnchor;
   secrets: string[];
+  slo?: SloTargets | undefined;
 }
 
 /** A worker's results once the run is over. */
@@ -192,6 +193,7 @@ function workerInit(init: WorkerPoolInit): Omit<WorkerInit, 'index' | 'count'> {
     tokenizer: init.tokenizer,
     anchor: { wallMs: init.anchor.wallMs, monoNs: init.anchor.monoNs },
     secrets: init.secrets,
+    ...(init.slo === undefined ? {} : { slo: init.slo }),
   };
 }
 

@@ -1,6 +1,6 @@
 // Messages between the main thread and the worker threads that generate load.
 import type { EventLoopSnapshot, RequestRecord } from '@llm-lens/core-timing';
-import type { EncodedAggregator } from '@llm-lens/metrics';
+import type { EncodedAggregator, SloTargets } from '@llm-lens/metrics';
 import type { ModelPrice, ProviderSettings } from '@llm-lens/providers-core';
 import type { ScenarioPlan } from './plan.js';
 import type { RequestTimeouts } from './request-runner.js';
@@ -14,9 +14,11 @@ export interface WorkerInit {
   /** Each provider as a worker builds it (a registered type and its settings), in target order. */
   providers: ProviderSettings[];
   pairs: WorkerPair[];
-  tokenizer: 'offline' | 'none';
+  tokenizer: 'auto' | 'offline' | 'none';
   anchor: { wallMs: number; monoNs: bigint };
   secrets: string[];
+  /** The SLOs goodput is counted against. */
+  slo?: SloTargets;
 }
 
 /** A pair as a worker sees it: which provider and model, and the scenario. */

@@ -125,7 +125,9 @@ describe('load patterns register by type', () => {
         targets: [target],
         scenarios: [scenario({ load: { type: 'poisson', settings: {} } })],
       }),
-    ).rejects.toThrow('no load pattern "poisson" is registered; registered: closed');
+    ).rejects.toThrow(
+      'no load pattern "poisson" is registered; registered: closed, open, burst, replay',
+    );
   });
 });
 

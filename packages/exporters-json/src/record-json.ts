@@ -8,6 +8,8 @@ export interface RecordJson {
   model: string;
   scenario: string;
   warmup: boolean;
+  /** `warmup`, `measure` or `cooldown`: only `measure` counts in the statistics. */
+  phase: 'warmup' | 'measure' | 'cooldown';
   status: 'ok' | 'error';
   http_status: number | null;
   error_class: string | null;
@@ -22,6 +24,8 @@ export interface RecordJson {
   ttfo_ms: number | null;
   e2e_ms: number | null;
   e2e_from_schedule_ms: number | null;
+  ttft_from_schedule_ms: number | null;
+  schedule_lag_ms: number | null;
   tpot_ms: number | null;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -63,6 +67,7 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     model: record.model,
     scenario: record.scenario,
     warmup: record.isWarmup,
+    phase: record.isWarmup ? 'warmup' : record.isCooldown === true ? 'cooldown' : 'measure',
     status: record.status,
     http_status: record.httpStatus ?? null,
     error_class: record.errorClass ?? null,
@@ -77,6 +82,8 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     ttfo_ms: ms(record.ttfoNs),
     e2e_ms: ms(record.e2eNs),
     e2e_from_schedule_ms: ms(record.e2eFromScheduleNs),
+    ttft_from_schedule_ms: ms(record.ttftFromScheduleNs),
+    schedule_lag_ms: ms(record.scheduleLagNs),
     tpot_ms: ms(record.tpotNs),
     input_tokens: record.inputTokens ?? null,
     output_tokens: record.outputTokens ?? null,

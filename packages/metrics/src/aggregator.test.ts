@@ -143,7 +143,13 @@ describe('Aggregator', () => {
     expect(group.token_count_sources).toEqual({ server_usage: 1, tokenizer: 1, event_count: 0 });
     expect(group.token_count_mismatches).toBe(0);
     // window: T0 (first dispatch) to T0 + 100 + 400 (second end)
-    expect(group.throughput).toEqual({ window_s: 0.5, requests_per_s: 4, output_tokens_per_s: 12 });
+    // Two requests dispatched 100 ms apart: sent at 10 per second.
+    expect(group.throughput).toEqual({
+      window_s: 0.5,
+      requests_per_s: 4,
+      output_tokens_per_s: 12,
+      dispatch_rate_per_s: 10,
+    });
     expect(group.errors).toEqual({});
     expect(group.complete).toBe(true);
     expect(group.fidelity).toEqual(options.fidelity);
@@ -190,8 +196,10 @@ describe('Aggregator', () => {
       'tpot',
       'e2e',
       'e2e_from_schedule',
+      'ttft_from_schedule',
       'ttfb',
       'queue',
+      'schedule_lag',
       'send_delay',
       'dns',
       'connect',
@@ -204,6 +212,8 @@ describe('Aggregator', () => {
       'out_of_range_samples',
       'throughput',
       'cost',
+      'goodput',
+      'phases',
       'errors',
       'error_examples',
       'fidelity',
@@ -362,7 +372,12 @@ describe('Aggregator', () => {
     expect(group?.success_rate).toBe(0);
     expect(group?.ttft).toBeNull();
     expect(group?.output_tokens_per_s).toBeNull();
-    expect(group?.throughput).toEqual({ window_s: 0, requests_per_s: 0, output_tokens_per_s: 0 });
+    expect(group?.throughput).toEqual({
+      window_s: 0,
+      requests_per_s: 0,
+      output_tokens_per_s: 0,
+      dispatch_rate_per_s: null,
+    });
   });
 
   it('merges the encoded state of two workers into exactly what one aggregator of all records reports', () => {

@@ -18,6 +18,7 @@ import {
 } from './metric-definitions.js';
 import { MetricsError } from './metrics-error.js';
 import { RateHistogram } from './rate-histogram.js';
+import { hasSlo, meetsSlo, type SloTargets } from './slo.js';
 
 /** Error-class key for a failed record that carries no class (should not happen). */
 export const UNCLASSIFIED_ERROR = 'unclassified';
@@ -92,17 +93,54 @@ export type GroupSummary = {
    * recorded at the ceiling. 0 in a sane run.
    */
   out_of_range_samples: number;
-  throughput: { window_s: number; requests_per_s: number; output_tokens_per_s: number };
+  throughput: {
+    window_s: number;
+    requests_per_s: number;
+    output_tokens_per_s: number;
+    /**
+     * Measured requests sent per second, first dispatch → last dispatch (failed ones too):
+     * the load the schedule achieved, to compare with the rate it asked for. Null with
+     * fewer than two requests.
+     */
+    dispatch_rate_per_s: number | null;
+  };
   /**
    * What the succeeded measured requests cost, from their token counts and the model's
    * price; null when none had a price (cost unknown, never 0).
    */
   cost: CostSummary | null;
+  /** Requests that met every SLO (`--slo`); null when the run set none. */
+  goodput: GoodputSummary | null;
+  /**
+   * When each phase ran: first dispatch → last end of its requests (ISO 8601), and how many
+   * it sent. Warm-up and cool-down only when they sent any; the measured phase always.
+   */
+  phases: PhaseSummary[];
   errors: Record<string, number>;
   /** The first message of each error class (measured requests), at most 200 characters. */
   error_examples: Record<string, string>;
   fidelity: GroupFidelity;
 };
+
+/** One phase of a group: warm-up, measured, cool-down. */
+export interface PhaseSummary {
+  phase: 'warmup' | 'measure' | 'cooldown';
+  started_at: string | null;
+  ended_at: string | null;
+  requests: number;
+}
+
+/** Measured requests that succeeded within every SLO. */
+export interface GoodputSummary {
+  /** The bounds, ms. */
+  slo: SloTargets;
+  /** Requests that met them all. */
+  requests: number;
+  /** requests / measured requests. */
+  fraction: number;
+  /** requests / the measured window (as run throughput). */
+  requests_per_s: number;
+}
 
 /** Cost of a group's succeeded measured requests, USD. */
 export interface CostSummary {
@@ -137,8 +175,12 @@ export interface EncodedGroup {
   out_of_range_samples?: number;
   /** Summed cost and how many requests had one; absent from encodings of older workers. */
   cost?: { total_usd: number; priced_requests: number };
+  /** Requests that met every SLO; absent without SLOs. */
+  slo_met?: number;
+  /** Warm-up and cool-down windows (epoch ms) and request counts; absent from older workers. */
+  phase_windows?: Partial<Record<'warmup' | 'cooldown', PhaseWindow>>;
   /** Earliest dispatch and latest end of the measured requests, epoch ms; null if none. */
-  window: { start_ms: number; end_ms: number } | null;
+  window: { start_ms: number; end_ms: number; last_start_ms?: number } | null;
   /** Only the distributions that hold samples. */
   histograms: Partial<Record<MetricName, string>>;
 }
@@ -148,6 +190,13 @@ export interface EncodedAggregator {
   format: 'llm-lens-aggregator';
   version: 2;
   groups: EncodedGroup[];
+}
+
+/** First dispatch, last end (epoch ms) and requests of an unmeasured phase. */
+interface PhaseWindow {
+  start_ms: number;
+  end_ms: number;
+  requests: number;
 }
 
 class GroupState {
@@ -167,12 +216,17 @@ class GroupState {
   mismatches = 0;
   costUsd = 0;
   pricedRequests = 0;
+  sloMet = 0;
+  /** Warm-up and cool-down: when they ran and how many they sent. */
+  readonly phaseWindows: Partial<Record<'warmup' | 'cooldown', PhaseWindow>> = {};
   /** Token totals that were not finite, non-negative numbers (left out). */
   outOfRangeTotals = 0;
   planned: number | null = null;
   stoppedEarly: string | null = null;
   windowStartMs = Number.POSITIVE_INFINITY;
   windowEndMs = Number.NEGATIVE_INFINITY;
+  /** The latest dispatch of a measured request, epoch ms. */
+  lastStartMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly provider: string,
@@ -212,9 +266,26 @@ class GroupState {
     else this.outOfRangeTotals += 1;
   }
 
-  extendWindow(startMs: number, endMs: number): void {
+  extendWindow(startMs: number, endMs: number, lastStartMs = startMs): void {
     if (startMs < this.windowStartMs) this.windowStartMs = startMs;
     if (endMs > this.windowEndMs) this.windowEndMs = endMs;
+    if (lastStartMs > this.lastStartMs) this.lastStartMs = lastStartMs;
+  }
+
+  extendPhase(
+    phase: 'warmup' | 'cooldown',
+    startMs: number,
+    endMs: number,
+    requests: number,
+  ): void {
+    const window = this.phaseWindows[phase];
+    if (window === undefined) {
+      this.phaseWindows[phase] = { start_ms: startMs, end_ms: endMs, requests };
+      return;
+    }
+    if (startMs < window.start_ms) window.start_ms = startMs;
+    if (endMs > window.end_ms) window.end_ms = endMs;
+    window.requests += requests;
   }
 
   countError(errorClass: string, count: number, example: string | undefined): void {
@@ -235,6 +306,12 @@ class GroupState {
  */
 export class Aggregator {
   private readonly groups = new Map<string, GroupState>();
+  /** The SLOs goodput is counted against; undefined: no goodput. */
+  readonly slo: SloTargets | undefined;
+
+  constructor(options: { slo?: SloTargets | undefined } = {}) {
+    this.slo = hasSlo(options.slo) ? { ...options.slo } : undefined;
+  }
 
   /** Adds one record; warm-up records are only counted. Never throws for any values. */
   add(record: RequestRecord): void {
@@ -249,14 +326,22 @@ export class Aggregator {
    */
   beginAdd(record: RequestRecord): RecordAddition {
     const group = this.group(record.provider, record.model, record.scenario);
-    if (record.isWarmup) {
-      group.requests.warmup += 1;
+    const e2eMs = record.e2eNs === undefined ? 0 : Number(record.e2eNs) / 1e6;
+    if (record.isWarmup || record.isCooldown === true) {
+      if (record.isWarmup) group.requests.warmup += 1;
+      group.extendPhase(
+        record.isWarmup ? 'warmup' : 'cooldown',
+        record.startedAtMs,
+        record.startedAtMs + e2eMs,
+        1,
+      );
       return ADDED;
     }
     group.requests.total += 1;
-    const e2eMs = record.e2eNs === undefined ? 0 : Number(record.e2eNs) / 1e6;
     group.extendWindow(record.startedAtMs, record.startedAtMs + e2eMs);
     if (record.tokenCountMismatch === true) group.mismatches += 1;
+    if (record.scheduleLagNs !== undefined)
+      group.histogram('schedule_lag').recordNs(record.scheduleLagNs);
 
     if (record.status !== 'ok') {
       group.requests.failed += 1;
@@ -264,6 +349,7 @@ export class Aggregator {
       return ADDED;
     }
     group.requests.succeeded += 1;
+    if (this.slo !== undefined && meetsSlo(record, this.slo)) group.sloMet += 1;
     const events = record.tokenEventOffsetsNs.length;
     const isSliced = events > EVENTS_PER_SLICE;
     for (const [metric, add] of group.adders) {
@@ -300,7 +386,7 @@ export class Aggregator {
   }
 
   /** How many measured requests the plan asks of a group (for `requests.planned` and `not_sent`). */
-  notePlanned(provider: string, model: string, scenario: string, planned: number): void {
+  notePlanned(provider: string, model: string, scenario: string, planned: number | null): void {
     this.group(provider, model, scenario).planned = planned;
   }
 
@@ -322,6 +408,31 @@ export class Aggregator {
     return lowest;
   }
 
+  /**
+   * The highest value of one latency percentile over the groups that have samples, ms; null
+   * when none has. What the fidelity verdict compares the schedule lag with.
+   */
+  highestGroupPercentile(
+    metric: LatencyMetric,
+    percentile: number,
+    options: {
+      /** Only groups this accepts. */
+      include?: (provider: string, model: string, scenario: string) => boolean;
+      /** Only groups with at least this many samples of the metric. Default 1. */
+      minSamples?: number;
+    } = {},
+  ): number | null {
+    let highest: number | null = null;
+    for (const group of this.groups.values()) {
+      if (options.include?.(group.provider, group.model, group.scenario) === false) continue;
+      const histogram = group.histogram(metric);
+      if (histogram.count < (options.minSamples ?? 1)) continue;
+      const value = histogram.percentile(percentile);
+      if (value !== null && (highest === null || value > highest)) highest = value;
+    }
+    return highest;
+  }
+
   /** One summary per group, in the order the groups were first seen. */
   summarize(options: SummarizeOptions): GroupSummary[] {
     const fidelity: GroupFidelity = {
@@ -330,7 +441,7 @@ export class Aggregator {
       client_bound: options.fidelity.client_bound,
     };
     return [...this.groups.values()].map((group) =>
-      summarizeGroup(group, options.complete, fidelity),
+      summarizeGroup(group, options.complete, fidelity, this.slo),
     );
   }
 
@@ -358,9 +469,15 @@ export class Aggregator {
         token_count_mismatches: group.mismatches,
         out_of_range_samples: group.outOfRange(),
         cost: { total_usd: group.costUsd, priced_requests: group.pricedRequests },
+        ...(this.slo === undefined ? {} : { slo_met: group.sloMet }),
+        phase_windows: structuredClone(group.phaseWindows),
         window:
           group.windowStartMs <= group.windowEndMs
-            ? { start_ms: group.windowStartMs, end_ms: group.windowEndMs }
+            ? {
+                start_ms: group.windowStartMs,
+                end_ms: group.windowEndMs,
+                last_start_ms: group.lastStartMs,
+              }
             : null,
         histograms,
       };
@@ -396,7 +513,17 @@ export class Aggregator {
       group.outOfRangeTotals += incoming.out_of_range_samples ?? 0;
       group.costUsd += incoming.cost?.total_usd ?? 0;
       group.pricedRequests += incoming.cost?.priced_requests ?? 0;
-      if (incoming.window) group.extendWindow(incoming.window.start_ms, incoming.window.end_ms);
+      group.sloMet += incoming.slo_met ?? 0;
+      for (const phase of ['warmup', 'cooldown'] as const) {
+        const window = incoming.phase_windows?.[phase];
+        if (window !== undefined) {
+          group.extendPhase(phase, window.start_ms, window.end_ms, window.requests);
+        }
+      }
+      if (incoming.window) {
+        const { start_ms, end_ms, last_start_ms } = incoming.window;
+        group.extendWindow(start_ms, end_ms, last_start_ms ?? start_ms);
+      }
       for (const metric of LATENCY_METRICS) {
         const encodedHistogram = incoming.histograms[metric];
         if (encodedHistogram !== undefined) {
@@ -424,6 +551,38 @@ export class Aggregator {
   }
 }
 
+/** The group's phases in the order they ran. */
+function phasesOf(group: GroupState): PhaseSummary[] {
+  const iso = (ms: number) => (Number.isFinite(ms) ? new Date(Math.round(ms)).toISOString() : null);
+  const phases: PhaseSummary[] = [];
+  const warmup = group.phaseWindows.warmup;
+  if (warmup !== undefined) {
+    phases.push({
+      phase: 'warmup',
+      started_at: iso(warmup.start_ms),
+      ended_at: iso(warmup.end_ms),
+      requests: warmup.requests,
+    });
+  }
+  const measured = group.windowStartMs <= group.windowEndMs;
+  phases.push({
+    phase: 'measure',
+    started_at: measured ? iso(group.windowStartMs) : null,
+    ended_at: measured ? iso(group.windowEndMs) : null,
+    requests: group.requests.total,
+  });
+  const cooldown = group.phaseWindows.cooldown;
+  if (cooldown !== undefined) {
+    phases.push({
+      phase: 'cooldown',
+      started_at: iso(cooldown.start_ms),
+      ended_at: iso(cooldown.end_ms),
+      requests: cooldown.requests,
+    });
+  }
+  return phases;
+}
+
 /** Dollars to 1e-9 (a millionth of a cent): exact enough for one request's cost. */
 function roundUsd(usd: number): number {
   return Math.round(usd * 1e9) / 1e9;
@@ -433,6 +592,7 @@ function summarizeGroup(
   group: GroupState,
   complete: boolean,
   fidelity: GroupFidelity,
+  slo: SloTargets | undefined,
 ): GroupSummary {
   const { total, succeeded } = group.requests;
   const windowS =
@@ -465,6 +625,10 @@ function summarizeGroup(
       window_s: windowS,
       requests_per_s: perSecond(succeeded),
       output_tokens_per_s: perSecond(group.tokens.output),
+      dispatch_rate_per_s:
+        total >= 2 && group.lastStartMs > group.windowStartMs
+          ? round3(((total - 1) * 1000) / (group.lastStartMs - group.windowStartMs))
+          : null,
     },
     cost:
       group.pricedRequests === 0
@@ -475,6 +639,16 @@ function summarizeGroup(
             priced_requests: group.pricedRequests,
             unpriced_requests: succeeded - group.pricedRequests,
           },
+    goodput:
+      slo === undefined
+        ? null
+        : {
+            slo: { ...slo },
+            requests: group.sloMet,
+            fraction: total > 0 ? round3(group.sloMet / total) : 0,
+            requests_per_s: perSecond(group.sloMet),
+          },
+    phases: phasesOf(group),
     errors: orderedErrors(group.errors),
     error_examples: Object.fromEntries(
       [...Object.keys(orderedErrors(group.errors))]

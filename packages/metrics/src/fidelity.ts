@@ -63,6 +63,8 @@ export interface FidelityOptions {
    * not keep up); marks the run client-bound as well. Default false.
    */
   isBehindSchedule?: boolean;
+  /** The worst group's schedule-lag p99, ms, quoted in the warning when behind schedule. */
+  scheduleLagP99Ms?: number | null;
   calibration?: FidelityCalibration | null;
   /**
    * The run's shortest TTFT p50 over its groups, ms (null or undefined: none measured). One
@@ -123,8 +125,12 @@ export function buildFidelity(
     );
   }
   if (isBehind) {
+    const lag =
+      options.scheduleLagP99Ms === undefined || options.scheduleLagP99Ms === null
+        ? ''
+        : ` (schedule lag p99 ${round3(options.scheduleLagP99Ms)} ms)`;
     warnings.push(
-      'the client fell behind its send schedule: compare e2e_from_schedule with e2e, and lower the rate or add workers',
+      `the client fell behind its send schedule${lag}: requests went out later than due for reasons of its own; latencies from the schedule (ttft_from_schedule, e2e_from_schedule) still count from the due time, but lower the rate or add worker threads (--workers)`,
     );
   }
   warnings.push(...(options.warnings ?? []));

@@ -2,8 +2,10 @@ export type {
   CostSummary,
   EncodedAggregator,
   EncodedGroup,
+  GoodputSummary,
   GroupFidelity,
   GroupSummary,
+  PhaseSummary,
   RecordAddition,
   RequestCounts,
   SummarizeOptions,
@@ -41,3 +43,7 @@ export type { ItlSample, TokenEventSeries } from './request-metrics.js';
 export { chunkGapsNs, itlSamples } from './request-metrics.js';
 export type { RunSummary, RunSummaryInput } from './run-summary.js';
 export { buildRunSummary } from './run-summary.js';
+export type { SloTargets } from './slo.js';
+export { describeSlo, hasSlo, meetsSlo, SLO_NAMES } from './slo.js';
+export type { KneeThresholds, SweepLevel, SweepParameter, SweepReport } from './sweep.js';
+export { analyzeSweep } from './sweep.js';

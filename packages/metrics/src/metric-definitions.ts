@@ -12,8 +12,10 @@ export const LATENCY_METRICS = [
   'tpot',
   'e2e',
   'e2e_from_schedule',
+  'ttft_from_schedule',
   'ttfb',
   'queue',
+  'schedule_lag',
   'send_delay',
   'dns',
   'connect',
@@ -67,8 +69,12 @@ export const LATENCY_COLLECTORS: Readonly<Record<LatencyMetric, Collector>> = {
   tpot: (r, add) => r.tpotNs !== undefined && add(r.tpotNs),
   e2e: (r, add) => r.e2eNs !== undefined && add(r.e2eNs),
   e2e_from_schedule: (r, add) => r.e2eFromScheduleNs !== undefined && add(r.e2eFromScheduleNs),
+  ttft_from_schedule: (r, add) => r.ttftFromScheduleNs !== undefined && add(r.ttftFromScheduleNs),
   ttfb: (r, add) => r.ttfbNs !== undefined && add(r.ttfbNs),
   queue: (r, add) => add(r.queueNs),
+  // The client's lateness does not depend on how the request ended: the aggregator adds it
+  // for every measured record, failed ones too (see Aggregator.beginAdd), not here.
+  schedule_lag: () => {},
   send_delay: (r, add) => r.sendDelayNs !== undefined && add(r.sendDelayNs),
   dns: (r, add) => r.connection?.dnsNs !== undefined && add(r.connection.dnsNs),
   connect: (r, add) => r.connection !== undefined && add(r.connection.connectNs),

@@ -58,6 +58,8 @@ describe('buildRunSummary', () => {
       complete: true,
       fidelity,
       groups,
+      sweeps: [],
+      server_metrics: null,
     });
     expect(summary.groups[0]?.fidelity).toEqual({
       event_loop_delay_p99_ms: 0.412,

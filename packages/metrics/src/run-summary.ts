@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { GroupSummary } from './aggregator.js';
 import type { RunFidelity } from './fidelity.js';
 import { MetricsError } from './metrics-error.js';
+import type { SweepReport } from './sweep.js';
 
 /** Everything a run produced, in the shape every summary exporter writes. */
 export interface RunSummary {
@@ -19,6 +20,13 @@ export interface RunSummary {
   complete: boolean;
   fidelity: RunFidelity;
   groups: GroupSummary[];
+  /** One report per swept scenario × provider/model: its levels, knee and best level. */
+  sweeps: SweepReport[];
+  /**
+   * What the server's own Prometheus endpoint said during the run (`--server-metrics`; the
+   * report of `@llm-lens/server-metrics`), null when it was not scraped.
+   */
+  server_metrics: Readonly<Record<string, unknown>> | null;
 }
 
 export interface RunSummaryInput {
@@ -38,6 +46,10 @@ export interface RunSummaryInput {
   complete: boolean;
   fidelity: RunFidelity;
   groups: GroupSummary[];
+  /** Default none. */
+  sweeps?: SweepReport[];
+  /** Default null. */
+  serverMetrics?: Readonly<Record<string, unknown>> | null;
 }
 
 /** Assembles the RunSummary written by every summary exporter. */
@@ -60,6 +72,8 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
       warnings: [...input.fidelity.warnings],
     },
     groups: input.groups,
+    sweeps: input.sweeps ?? [],
+    server_metrics: input.serverMetrics ?? null,
   };
 }
 

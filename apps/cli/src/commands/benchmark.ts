@@ -5,8 +5,20 @@ import {
   type LensConfig,
   loadConfigFile,
 } from '@llm-lens/config';
-import { createTargets, type ProgressEvent, runBenchmark } from '@llm-lens/executor';
+import {
+  createTargets,
+  type ProgressEvent,
+  runBenchmark,
+  type ScenarioPrompts,
+  scenarioMaxInFlight,
+} from '@llm-lens/executor';
 import type { FidelityCalibration, RecordSink, RunSummary } from '@llm-lens/metrics';
+import {
+  ServerMetricsError,
+  type ServerMetricsScrape,
+  startServerMetrics,
+} from '@llm-lens/server-metrics';
+import { loadPromptSet, loadReplayLog, preparePromptItems } from '@llm-lens/workloads';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
@@ -104,6 +116,31 @@ export function builder(extensions: CliExtensions) {
   const recordFormats = extensions.exporters.filter((f) => f.createRecordSink).map((f) => f.format);
   return (yargs: Argv) =>
     targetOptions(yargs, extensions)
+      .option('prompts', {
+        type: 'string',
+        describe:
+          'A different prompt per request from a dataset: .jsonl ({prompt} or {messages} per line), .json (ShareGPT), anything else one prompt per line',
+      })
+      .option('input-tokens', {
+        type: 'string',
+        describe:
+          "Synthetic prompts of this many tokens in the model's vocabulary: 512, 512±128 (normal), 256..768 (uniform)",
+      })
+      .option('output-tokens', {
+        type: 'string',
+        describe:
+          'Output length (max_tokens) of each request of --prompts or --input-tokens, same forms',
+      })
+      .option('replay', {
+        type: 'string',
+        describe:
+          'Replay a JSONL log of production requests ({timestamp, prompt or messages, max_tokens} per line) at its original gaps',
+      })
+      .option('time-scale', {
+        type: 'number',
+        describe:
+          'With --replay: play the log this many times as fast (2 halves every gap; default 1)',
+      })
       .option('requests', {
         alias: 'n',
         type: 'number',
@@ -119,6 +156,72 @@ export function builder(extensions: CliExtensions) {
         type: 'number',
         describe:
           'Requests sent first and left out of the statistics (default 2 on the simulator, 0 in configs)',
+      })
+      .option('warmup-duration', {
+        type: 'string',
+        describe:
+          'Warm up for this long (e.g. 30s) at the concurrency, unmeasured; with --warmup N, whichever ends first',
+      })
+      .option('cooldown', {
+        type: 'string',
+        describe:
+          'Keep the load on, unmeasured, for up to this long after the measured phase stops sending (e.g. 10s), so its last requests see the same load',
+      })
+      .option('duration', {
+        type: 'string',
+        describe:
+          'Length of the measured phase (e.g. 30s, 5m, or seconds); without --requests, no request cap',
+      })
+      .option('load', {
+        type: 'string',
+        choices: extensions.registry.loadPatterns.map((p) => p.type),
+        describe:
+          'How requests are scheduled: closed (a new one as one finishes, -C in flight; the default), open (--rate per second), burst (waves of -C at once, --pause apart)',
+      })
+      .option('rate', {
+        type: 'number',
+        describe:
+          'Open loop: requests per second, sent on schedule whether or not earlier ones finished (implies --load open)',
+      })
+      .option('arrival', {
+        type: 'string',
+        choices: ['constant', 'poisson'],
+        describe:
+          'Open loop: evenly spaced arrivals (default) or Poisson arrivals (random, seeded)',
+      })
+      .option('seed', {
+        type: 'number',
+        describe:
+          'Open loop: seed of the Poisson arrivals, so two runs send at the same times (default 1)',
+      })
+      .option('max-in-flight', {
+        type: 'number',
+        describe:
+          'Open loop: at most this many requests in flight; later arrivals wait, and still count their latency from their arrival (default: no cap)',
+      })
+      .option('pause', {
+        type: 'string',
+        describe: 'Burst: time between the end of one wave and the next (e.g. 2s; default 1s)',
+      })
+      .option('sweep', {
+        type: 'string',
+        describe:
+          'Run each scenario at several load levels and find the knee: concurrency=1,2,4,8 (closed loop) or rate=1..20:step=2 (open loop; also 1..64:x2)',
+      })
+      .option('slo', {
+        type: 'string',
+        array: true,
+        describe:
+          'A per-request bound for goodput, NAME=MS, repeatable: ttft_ms, tpot_ms, e2e_ms, ttft_from_schedule_ms, e2e_from_schedule_ms (e.g. --slo ttft_ms=500 --slo tpot_ms=50)',
+      })
+      .option('server-metrics', {
+        type: 'string',
+        describe:
+          "Scrape the server's Prometheus endpoint during the run (vLLM, TGI, llama.cpp; e.g. http://localhost:8000/metrics) and report its own view beside ours",
+      })
+      .option('server-metrics-interval', {
+        type: 'number',
+        describe: 'Milliseconds between two scrapes of --server-metrics (default 1000)',
       })
       .option('workers', {
         type: 'string',
@@ -179,6 +282,22 @@ export function builder(extensions: CliExtensions) {
         'A local vLLM server at concurrency 32',
       )
       .example(
+        '$0 benchmark --rate 10 --arrival poisson --duration 60s',
+        'Open loop on the simulator: Poisson arrivals at 10 requests/s for one minute',
+      )
+      .example(
+        '$0 benchmark --load burst -C 16 -n 64 --pause 2s',
+        'Four waves of 16 simultaneous requests, 2 s apart',
+      )
+      .example(
+        '$0 benchmark --sweep concurrency=1,2,4,8,16,32 -n 40',
+        'Where does the server saturate? One run per concurrency level, then the knee',
+      )
+      .example(
+        '$0 benchmark --rate 5 --duration 2m --slo ttft_ms=500 --slo tpot_ms=50',
+        'Goodput: how many requests per second met both bounds',
+      )
+      .example(
         'OPENAI_API_KEY=... $0 benchmark -p openai -m gpt-4o-mini --records runs/r.jsonl -o runs/summary.json',
         'OpenAI, keeping every request and the summary',
       )
@@ -209,6 +328,24 @@ export interface BenchmarkArgs {
   requests?: number | undefined;
   concurrency?: number | undefined;
   warmup?: number | undefined;
+  duration?: string | undefined;
+  prompts?: string | undefined;
+  inputTokens?: string | undefined;
+  outputTokens?: string | undefined;
+  replay?: string | undefined;
+  timeScale?: number | undefined;
+  warmupDuration?: string | undefined;
+  cooldown?: string | undefined;
+  load?: string | undefined;
+  rate?: number | undefined;
+  arrival?: string | undefined;
+  seed?: number | undefined;
+  maxInFlight?: number | undefined;
+  pause?: string | undefined;
+  sweep?: string | undefined;
+  slo?: string[] | undefined;
+  serverMetrics?: string | undefined;
+  serverMetricsInterval?: number | undefined;
   workers?: string | undefined;
   output?: string | undefined;
   export?: string | undefined;
@@ -247,6 +384,22 @@ export async function configFromArgs(
     requests: args.requests,
     concurrency: args.concurrency,
     warmup: args.warmup,
+    duration: args.duration,
+    prompts: args.prompts,
+    inputTokens: args.inputTokens,
+    outputTokens: args.outputTokens,
+    replay: args.replay,
+    timeScale: args.timeScale,
+    warmupDuration: args.warmupDuration,
+    cooldown: args.cooldown,
+    load: args.load,
+    rate: args.rate,
+    arrival: args.arrival,
+    seed: args.seed,
+    maxInFlight: args.maxInFlight,
+    pause: args.pause,
+    sweep: args.sweep,
+    slo: args.slo,
     maxTokens: args.maxTokens,
     temperature: args.temperature,
     stream: args.stream,
@@ -267,6 +420,121 @@ export async function configFromArgs(
   return applyOverrides(base, overrides, { extensions: extensions.config });
 }
 
+/**
+ * The most requests the config's scenarios can have in flight, which sizes each target's
+ * connection pool; undefined (no limit) when an open loop has no `max_in_flight`.
+ */
+export function maxInFlightOf(config: LensConfig, extensions: CliExtensions): number | undefined {
+  const most = Math.max(
+    ...config.scenarios.map((s) => {
+      const { type, ...settings } = s.load;
+      const concurrency = Math.max(s.concurrency, ...(s.sweep?.concurrency ?? []));
+      return scenarioMaxInFlight(
+        {
+          concurrency,
+          requests: s.requests ?? Number.POSITIVE_INFINITY,
+          ...(s.cooldown === undefined ? {} : { cooldownMs: s.cooldown * 1000 }),
+          // A rate sweep runs open loops, capped only by the scenario's max_in_flight.
+          load: s.sweep?.rate === undefined ? { type, settings } : { type: 'open', settings },
+        },
+        extensions.registry,
+      );
+    }),
+  );
+  return Number.isFinite(most) ? most : undefined;
+}
+
+/** Prompts prepared per scenario: at most this many, then they repeat. */
+export const MAX_PREPARED_PROMPTS = 10_000;
+
+/**
+ * The prompts of each scenario with a `prompts:` source, read and built before the run
+ * (synthetic prompts cost about a millisecond each, never to be paid while requests are in
+ * flight): as many as its warm-up and measured requests need, at most
+ * {@link MAX_PREPARED_PROMPTS}. Synthetic lengths are counted in the vocabulary of the first
+ * provider's first model unless the source names a model.
+ */
+export async function loadScenarioPrompts(
+  config: LensConfig,
+  baseDir: string,
+): Promise<Map<string, ScenarioPrompts>> {
+  const prompts = new Map<string, ScenarioPrompts>();
+  const model = config.providers[0]?.models[0];
+  for (const [index, scenario] of config.scenarios.entries()) {
+    if (scenario.replay !== undefined) {
+      const log = await loadReplayLog(scenario.replay.path, {
+        baseDir,
+        ...(scenario.replay.time_scale === undefined
+          ? {}
+          : { timeScale: scenario.replay.time_scale }),
+        ...(scenario.replay.max_entries === undefined
+          ? {}
+          : { maxEntries: scenario.replay.max_entries }),
+        field: `scenarios[${index}].replay.path`,
+      });
+      prompts.set(scenario.name, {
+        description: log.description,
+        items: log.entries.map(({ item }) => ({
+          prompt: item.prompt,
+          ...(item.maxTokens === undefined ? {} : { maxTokens: item.maxTokens }),
+        })),
+        offsetsMs: log.entries.map((entry) => entry.offsetMs),
+      });
+      continue;
+    }
+    if (scenario.prompts === undefined) continue;
+    const set = await loadPromptSet(scenario.prompts, {
+      baseDir,
+      ...(model === undefined ? {} : { model }),
+      field: `scenarios[${index}].prompts`,
+    });
+    const needed = scenario.warmup + (scenario.requests ?? Number.POSITIVE_INFINITY);
+    const count = Math.max(1, Math.min(set.size, needed, MAX_PREPARED_PROMPTS));
+    prompts.set(scenario.name, {
+      description: set.description,
+      items: preparePromptItems(set, count).map((item) => ({
+        prompt: item.prompt,
+        ...(item.maxTokens === undefined ? {} : { maxTokens: item.maxTokens }),
+      })),
+    });
+  }
+  return prompts;
+}
+
+/**
+ * Starts scraping `--server-metrics` and waits for the first scrape: the baseline the run's
+ * histogram deltas start from, and the connection opened before any request is sent. A
+ * first scrape that failed is a warning, not an error: the run measures the API regardless.
+ */
+async function startScrape(args: BenchmarkArgs): Promise<ServerMetricsScrape | undefined> {
+  if (args.serverMetrics === undefined) return undefined;
+  let scrape: ServerMetricsScrape;
+  try {
+    scrape = startServerMetrics({
+      url: args.serverMetrics,
+      ...(args.serverMetricsInterval === undefined
+        ? {}
+        : { intervalMs: args.serverMetricsInterval }),
+    });
+  } catch (error) {
+    if (error instanceof ServerMetricsError) {
+      throw new CliError(
+        error.code === 'LENS_SERVER_METRICS_URL_INVALID'
+          ? `--server-metrics: ${error.message.replace(/^server metrics URL: /, '')}`
+          : `--server-metrics-interval: must be a whole number of milliseconds >= 1, got ${args.serverMetricsInterval}`,
+      );
+    }
+    throw error;
+  }
+  const first = await scrape.firstScrape;
+  if (!first.ok && !args.json) {
+    process.stderr.write(
+      `warning: --server-metrics: ${first.message}; the run goes on without the server's view until a scrape succeeds\n`,
+    );
+  }
+  return scrape;
+}
+
 /** The directory provider settings' relative paths (api_key_file) are resolved against. */
 export function baseDirOf(args: { config?: string | undefined }): string {
   return args.config === undefined ? process.cwd() : dirname(resolve(args.config));
@@ -279,12 +547,14 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
   const config = await configFromArgs(args, extensions);
   const outputs = planOutputs(config, args, extensions.exporters);
   checkOutputs(outputs);
-  const maxConcurrency = Math.max(...config.scenarios.map((s) => s.concurrency));
+  const maxConcurrency = maxInFlightOf(config, extensions);
   let calibration: FidelityCalibration | undefined;
   if (args.calibrate) {
     calibration = await runCalibration(config, extensions, { quiet: args.json === true });
   }
   const prices = await priceBookFromArgs(args);
+  // Datasets are read and synthetic prompts built now, before any connection is opened.
+  const prompts = await loadScenarioPrompts(config, baseDirOf(args));
   const resolved = await createTargets(config.providers, extensions.registry, {
     baseDir: baseDirOf(args),
     maxConcurrency,
@@ -294,17 +564,23 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
   const interrupts = installInterruptHandlers(() => progress.clear());
   const colors = createColors(process.stdout);
   let summary: RunSummary;
+  let scrape: ServerMetricsScrape | undefined;
   try {
+    scrape = await startScrape(args);
     const sinks = openRecordSinks(outputs, config);
     if (!args.json) {
       for (const [name, where] of resolved.endpoints) process.stderr.write(`${name}: ${where}\n`);
+      for (const [name, { description }] of prompts) {
+        process.stderr.write(`prompts of ${name}: ${description}\n`);
+      }
     }
     summary = await runBenchmark(config, {
       targets: resolved.targets,
+      ...(prompts.size === 0 ? {} : { prompts }),
       registry: extensions.registry,
       sinks,
       secrets: resolved.secrets,
-      tokenizer: 'offline',
+      tokenizer: 'auto',
       signal: interrupts.stop,
       cancelSignal: interrupts.cancel,
       graceMs: args.grace ?? 10_000,
@@ -313,9 +589,14 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
       ...(calibration === undefined ? {} : { calibration }),
       meta: { toolVersion: TOOL_VERSION },
     });
+    if (scrape !== undefined) {
+      summary.server_metrics = (await scrape.stop()) as unknown as Record<string, unknown>;
+      scrape = undefined;
+    }
   } finally {
     progress.clear();
     interrupts.dispose();
+    await scrape?.stop();
     await resolved.close();
   }
   const interrupted = interrupts.stop.aborted;

@@ -203,6 +203,11 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
     ) as LensConfig['providers'],
     scenarios: [workload],
   };
+  if (scenario.requests === undefined) {
+    throw new CliError(
+      `compare splits a number of requests into interleaved rounds; scenario ${JSON.stringify(scenario.name)} has a duration and no request count: set --requests (or requests: in the config) instead`,
+    );
+  }
   const rounds = args.rounds ?? Math.min(DEFAULT_ROUNDS, Math.max(1, scenario.requests));
   if (!Number.isInteger(rounds) || rounds < 1) {
     throw new CliError(`--rounds: must be a whole number >= 1, got ${args.rounds}`);

@@ -21,7 +21,14 @@ export class ProgressLine {
     const ttft = event.p50TtftMs === null ? '' : `  p50 TTFT ${formatMs(event.p50TtftMs)} ms`;
     const errors = event.failed > 0 ? `  errors ${event.failed}` : '';
     const stopping = event.stopping ? '  stopping (Ctrl-C again to cancel now)' : '';
-    const line = `${pair}${event.provider}/${event.model} ${event.scenario}  ${phase}${event.done}/${event.total}  ${formatRate(event.requestsPerS)} req/s${ttft}${errors}${stopping}`;
+    const count = Number.isFinite(event.total)
+      ? `${event.done}/${event.total}`
+      : `${event.done} done`;
+    const time =
+      event.durationS === null
+        ? ''
+        : `  ${Math.min(event.elapsedS, event.durationS).toFixed(0)}/${event.durationS} s`;
+    const line = `${pair}${event.provider}/${event.model} ${event.scenario}  ${phase}${count}${time}  ${formatRate(event.requestsPerS)} req/s${ttft}${errors}${stopping}`;
     const width = this.stream.columns || 120; // 0 when the terminal reports no size
     this.stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, width - 1))}`);
     this.active = true;

@@ -1,4 +1,13 @@
-import type { GroupSummary, LatencyMetric, RunFidelity, RunSummary } from '@llm-lens/metrics';
+import {
+  describeSlo,
+  type GoodputSummary,
+  type GroupSummary,
+  type LatencyMetric,
+  type RunFidelity,
+  type RunSummary,
+  type SweepReport,
+} from '@llm-lens/metrics';
+import { type ServerMetricsReport, serverView } from '@llm-lens/server-metrics';
 import Table from 'cli-table3';
 import { calibrationLine } from '../commands/calibrate.js';
 import { type Colors, formatMs, formatPercent, formatRate, formatUsd } from './format.js';
@@ -11,7 +20,22 @@ const LATENCY_ROWS: Array<{ key: LatencyMetric; label: string }> = [
   { key: 'tpot', label: 'TPOT' },
   { key: 'e2e', label: 'E2E' },
   { key: 'ttfb', label: 'TTFB (headers)' },
+  { key: 'ttft_from_schedule', label: 'TTFT from schedule' },
+  { key: 'e2e_from_schedule', label: 'E2E from schedule' },
+  { key: 'queue', label: 'Queue (waited to go)' },
+  { key: 'schedule_lag', label: 'Schedule lag (client)' },
 ];
+
+/** Rows shown only when requests waited to go: otherwise they repeat TTFT and E2E. */
+const WHEN_QUEUED: ReadonlySet<LatencyMetric> = new Set([
+  'ttft_from_schedule',
+  'e2e_from_schedule',
+  'queue',
+  'schedule_lag',
+]);
+
+/** Queue p99 (ms) from which the from-schedule rows are worth a look. */
+const QUEUED_P99_MS = 1;
 
 /**
  * The console report: a latency table per provider/model/scenario, then usage, requests
@@ -20,6 +44,10 @@ const LATENCY_ROWS: Array<{ key: LatencyMetric; label: string }> = [
 export function renderSummary(summary: RunSummary, colors: Colors): string {
   const out: string[] = [];
   for (const group of summary.groups) out.push(renderGroup(group, colors));
+  for (const sweep of summary.sweeps ?? []) out.push(renderSweep(sweep, colors));
+  if (summary.server_metrics) {
+    out.push(serverLine(summary.server_metrics as unknown as ServerMetricsReport, colors));
+  }
   out.push(fidelityLine(summary.fidelity, colors));
   if (summary.fidelity.calibration !== null) {
     out.push(colors.dim(`Calibration: ${calibrationLine(summary.fidelity.calibration)}`));
@@ -29,6 +57,78 @@ export function renderSummary(summary: RunSummary, colors: Colors): string {
     out.push(colors.yellow('Run interrupted: results are partial ("complete": false).'));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A sweep's levels side by side, then where it bent and the best level before that. */
+export function renderSweep(sweep: SweepReport, colors: Colors): string {
+  const lines = [
+    colors.bold(
+      `Sweep of ${sweep.parameter}: ${sweep.provider} · ${sweep.model} · ${sweep.scenario}`,
+    ),
+  ];
+  const table = new Table({
+    head: [sweep.parameter, 'req/s', 'tokens/s', 'TTFT p50', 'TTFT p95', 'E2E p95', 'errors', 'n'],
+    style: { head: [], border: [], compact: true },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    colAligns: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const level of sweep.levels) {
+    const row = [
+      String(level.value),
+      formatRate(level.requests_per_s),
+      formatRate(level.output_tokens_per_s),
+      level.ttft_p50_ms === null ? '-' : formatMs(level.ttft_p50_ms),
+      level.ttft_p95_ms === null ? '-' : formatMs(level.ttft_p95_ms),
+      level.e2e_p95_ms === null ? '-' : formatMs(level.e2e_p95_ms),
+      formatPercent(level.error_rate),
+      String(level.requests),
+    ];
+    table.push(sweep.knee?.value === level.value ? row.map((cell) => colors.yellow(cell)) : row);
+  }
+  lines.push(table.toString());
+  if (sweep.knee === null) {
+    lines.push(
+      colors.green(
+        `No knee: throughput still rose and latency and errors stayed within bounds at ${sweep.parameter}=${sweep.levels.at(-1)?.value ?? '-'}; sweep higher to find it`,
+      ),
+    );
+  } else {
+    lines.push(
+      colors.yellow(
+        `Knee at ${sweep.parameter}=${sweep.knee.value}: ${sweep.knee.reasons.join('; ')}`,
+      ),
+    );
+  }
+  if (sweep.best !== null) {
+    lines.push(
+      `Best before the knee: ${sweep.parameter}=${sweep.best.value}, ${formatRate(sweep.best.output_tokens_per_s)} output tokens/s, ${formatRate(sweep.best.requests_per_s)} req/s`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** What the server said about itself during the run, in one line (`--server-metrics`). */
+export function serverLine(report: ServerMetricsReport, colors: Colors): string {
+  const view = serverView(report);
+  const parts: string[] = [];
+  if (view.peak_running !== null) parts.push(`running peak ${view.peak_running}`);
+  if (view.peak_waiting !== null) parts.push(`waiting peak ${view.peak_waiting}`);
+  if (view.max_kv_cache_usage !== null) {
+    parts.push(`KV cache max ${formatPercent(view.max_kv_cache_usage)}`);
+  }
+  if (view.server_ttft_p50_ms !== null) {
+    parts.push(
+      `server TTFT p50 ${formatMs(view.server_ttft_p50_ms)} ms, p95 ${view.server_ttft_p95_ms === null ? '-' : formatMs(view.server_ttft_p95_ms)} ms (bucketed)`,
+    );
+  }
+  const failed =
+    view.scrapes_failed > 0
+      ? colors.yellow(
+          ` · ${view.scrapes_failed} scrape(s) failed${view.first_error === null ? '' : `, first: ${view.first_error}`}`,
+        )
+      : '';
+  const what = parts.length > 0 ? parts.join(', ') : 'no known metric';
+  return `Server view (${view.server ?? 'unknown server'}, ${report.url}): ${what}${failed}`;
 }
 
 function fidelityLine(f: RunFidelity, colors: Colors): string {
@@ -63,9 +163,11 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   let rows = 0;
+  const queued = (group.queue?.p99 ?? 0) >= QUEUED_P99_MS;
   for (const row of LATENCY_ROWS) {
     const d = group[row.key];
     if (!d) continue;
+    if (WHEN_QUEUED.has(row.key) && !queued) continue;
     if (
       row.key === 'ttfo' &&
       group.ttft &&
@@ -92,7 +194,10 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
     const decode = group.decode_tokens_per_s;
     lines.push(
       `Tokens/s per request: p50 ${formatRate(rate?.p50)} (decode rate p50 ${formatRate(decode?.p50)})` +
-        ` · run throughput ${formatRate(group.throughput.requests_per_s)} req/s, ${formatRate(group.throughput.output_tokens_per_s)} output tokens/s over ${group.throughput.window_s.toFixed(1)} s`,
+        ` · run throughput ${formatRate(group.throughput.requests_per_s)} req/s, ${formatRate(group.throughput.output_tokens_per_s)} output tokens/s over ${group.throughput.window_s.toFixed(1)} s` +
+        (group.throughput.dispatch_rate_per_s === null
+          ? ''
+          : ` · sent ${formatRate(group.throughput.dispatch_rate_per_s)} req/s`),
     );
     const sources = Object.entries(group.token_count_sources)
       .filter(([, n]) => n > 0)
@@ -109,6 +214,7 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
           : ''),
     );
     lines.push(costLine(group, colors));
+    if (group.goodput !== null) lines.push(goodputLine(group.goodput));
   } else {
     lines.push(colors.dim('No successful request: no latency to report.'));
   }
@@ -129,6 +235,11 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `Goodput: 37/40 requests within every SLO (92.5 %), 4.1 req/s (ttft ≤ 500 ms, tpot ≤ 50 ms)` */
+export function goodputLine(goodput: GoodputSummary): string {
+  return `Goodput: ${goodput.requests} requests within every SLO (${formatPercent(goodput.fraction)} of measured), ${formatRate(goodput.requests_per_s)} req/s (${describeSlo(goodput.slo)})`;
 }
 
 /** `Cost: $0.000412 per request, $0.0165 for 40 requests` or why it is unknown. */
