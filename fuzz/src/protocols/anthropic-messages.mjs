@@ -7,19 +7,25 @@
  * the product's parsing code.
  */
 import { gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
-import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse, encodeChunked, responseHead } from '../http-wire.mjs';
+import {
+  countsProblem,
+  isPlainObject,
+  okOutcome,
+  readStreamingResponse,
+  stringOr,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
 import { DEFAULT_MAX_EVENT_BYTES, readEventStream } from '../sse-reference.mjs';
-// HTTP statuses and the contract's count bounds are the same whatever the protocol.
-import { classOfStatus, MAX_EXACT_WORD_CHARS, MAX_TOKEN_COUNT } from './openai-chat.mjs';
+import {
+  applyByteOperators,
+  asciiJson,
+  byteOperatorCount,
+  clip,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
 
 // ---------------------------------------------------------------------------------------
 // Reference decoder
@@ -41,10 +47,6 @@ const ERROR_CLASSES = new Map([
   ['api_error', 'server_error'],
   ['overloaded_error', 'server_error'],
 ]);
-
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const stringOr = (value) => (typeof value === 'string' ? value : '');
 
 /** The error class of an `error` event's payload: by `error.type` when `error` is an object. */
 export function classOfAnthropicError(payload) {
@@ -71,18 +73,7 @@ export function usageProblem(usage) {
       ? usage.output_tokens_details.thinking_tokens
       : undefined,
   };
-  for (const [field, value] of Object.entries(counts)) {
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(counts);
 }
 
 /**
@@ -108,9 +99,6 @@ function usageOf(kind, payload) {
   return undefined;
 }
 
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-
 /**
  * The outcome llm-lens must report for a streaming Messages request answered with `bytes`,
  * after which the server left the connection as `ending` says. Same Outcome shape as
@@ -119,16 +107,11 @@ const countText = (text) =>
  * @returns {import('./openai-chat.mjs').Outcome}
  */
 export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EVENT_BYTES }) {
-  const http = readHttpResponse(bytes, ending);
-  if (http.kind === 'failed') return { errorClass: http.errorClass, reason: http.reason };
-  if (http.status < 200 || http.status > 299) {
-    return { errorClass: classOfStatus(http.status), reason: `HTTP ${http.status}` };
-  }
-  const encoding = headerValue(http, 'content-encoding');
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-    return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-  }
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const response = readStreamingResponse(bytes, ending);
+  if (response.outcome !== undefined) return response.outcome;
+  const { http, mediaType } = response;
+  const encodingOutcome = unrequestedEncoding(http);
+  if (encodingOutcome !== undefined) return encodingOutcome;
 
   const stream = readEventStream(http.body, { maxEventBytes });
   let protocolError;
@@ -220,27 +203,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     return { errorClass: 'stream_interrupted', reason: 'the body ended without message_stop' };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((text) => longWord.test(text));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: 'message_stop seen',
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens,
     usageIgnored,
-  };
-  if (typeof outputTokens === 'number') {
-    outcome.outputTokens = outputTokens;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -275,21 +244,6 @@ const PIECES = [
   '.',
 ];
 const TOOL_PIECES = ['{"city":', ' "Zürich"', ', "unit": "c"}', '{}', '"東京"', '[1, 2'];
-
-/** JSON text of `value` with every non-ASCII character escaped as \uXXXX. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function textPiece(rng) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(PIECES);
-  return text;
-}
 
 /** Builds the body while remembering where its parts are, in bytes. */
 class StreamWriter {
@@ -478,7 +432,7 @@ export function buildBaseStream(rng) {
         const tokens = rng.int(1, 3);
         outputTokens += tokens;
         thinkingTokens += tokens;
-        delta(index, { type: 'thinking_delta', thinking: textPiece(rng) });
+        delta(index, { type: 'thinking_delta', thinking: textPiece(rng, PIECES) });
         maybePing();
       }
       if (rng.chance(0.5)) delta(index, { type: 'thinking_delta', thinking: '' });
@@ -491,7 +445,7 @@ export function buildBaseStream(rng) {
       const count = rng.int(1, 14);
       for (let i = 0; i < count; i++) {
         outputTokens += rng.int(1, 3);
-        delta(index, { type: 'text_delta', text: textPiece(rng) });
+        delta(index, { type: 'text_delta', text: textPiece(rng, PIECES) });
         maybePing();
       }
     });
@@ -697,7 +651,7 @@ const PAYLOAD_REWRITES = {
   'a delta of another kind': (rng, payload) => {
     const delta = deltaOf(payload);
     delta.type = rng.pick(DELTA_KINDS);
-    if (rng.chance(0.6)) delta[rng.pick(TEXT_FIELDS)] = textPiece(rng);
+    if (rng.chance(0.6)) delta[rng.pick(TEXT_FIELDS)] = textPiece(rng, PIECES);
   },
   'delta text not a string': (rng, payload) => {
     const delta = deltaOf(payload);
@@ -791,8 +745,6 @@ function replaceRange(base, start, end, text) {
   };
 }
 
-const clip = (text) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
-
 const USAGE_REWRITES = new Set([
   'a usage count that is not a count',
   'usage not an object',
@@ -876,32 +828,16 @@ export function mutateStream(rng, original) {
   // The cut is placed on the base stream, whose structure is known, then the other
   // mutations land in what is left.
   if (rng.chance(0.32)) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, base, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, Math.max(1, Math.min(body.length - 1, offset)), label);
-    tail = body.subarray(cut.body.length);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, base, label),
+    ));
   }
   // A rewrite or a cut is a mutation already: more often left alone, so its own effect shows.
-  const count =
-    body.length === 0 ? 0 : rng.weighted({ 0: steps.length > 0 ? 45 : 6, 1: 62, 2: 20, 3: 10 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 38, delete: 27, insertStructural: 22, insertRandom: 13 });
-    const offset = mutationOffset(rng, base, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural') {
-      const bytes = Buffer.from(
-        Array.from({ length: rng.chance(0.85) ? 1 : 2 }, () => rng.pick(STRUCTURAL_BYTES)),
-      );
-      step = insertBytes(body, offset, bytes);
-    } else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+  const count = byteOperatorCount(rng, body, { 0: steps.length > 0 ? 45 : 6, 1: 62, 2: 20, 3: 10 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, base, length),
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -43,19 +43,27 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
+import { flipBit } from '../byte-mutations.mjs';
 import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse } from '../http-wire.mjs';
+import {
+  classOfStatus,
+  countsProblem,
+  isPlainObject,
+  mediaTypeOf,
+  okOutcome,
+  stringOr,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
 import { DEFAULT_MAX_EVENT_BYTES } from '../sse-reference.mjs';
-// HTTP statuses and the contract's count bounds are the same whatever the protocol.
-import { classOfStatus, MAX_EXACT_WORD_CHARS, MAX_TOKEN_COUNT } from './openai-chat.mjs';
+import {
+  applyByteOperators,
+  asciiJson,
+  byteOperatorCount,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
 
 /** The media type of an AWS event stream. */
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
@@ -287,10 +295,6 @@ export function* readFrames(body, maxFrameBytes = DEFAULT_MAX_EVENT_BYTES) {
   }
 }
 
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const stringOr = (value) => (typeof value === 'string' ? value : '');
-
 /** A payload as a JSON object, or undefined when it is not one. */
 function objectOf(payload) {
   try {
@@ -374,24 +378,13 @@ export function classOfHttpError(http) {
 
 /** Why a Converse usage object must be ignored, or undefined when every count is usable. */
 export function usageProblem(usage) {
-  for (const field of [
-    'inputTokens',
-    'outputTokens',
-    'cacheReadInputTokens',
-    'cacheWriteInputTokens',
-  ]) {
-    const value = usage[field];
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(
+    Object.fromEntries(
+      ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens'].map(
+        (field) => [field, usage[field]],
+      ),
+    ),
+  );
 }
 
 /** The texts of a contentBlockDelta: answer, reasoning and tool input. */
@@ -404,9 +397,6 @@ export function deltaText(payload) {
     tool: isPlainObject(delta.toolUse) ? stringOr(delta.toolUse.input) : '',
   };
 }
-
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
 
 /**
  * The outcome llm-lens must report for a ConverseStream request answered with `bytes`, after
@@ -424,11 +414,9 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
       reason: `HTTP ${http.status}${type ? ` ${type}` : ''}`,
     };
   }
-  const encoding = headerValue(http, 'content-encoding');
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-    return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-  }
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const encodingOutcome = unrequestedEncoding(http);
+  if (encodingOutcome !== undefined) return encodingOutcome;
+  const mediaType = mediaTypeOf(http);
 
   let protocolError;
   let firstError;
@@ -536,27 +524,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     return { errorClass: 'stream_interrupted', reason: 'the body ended without messageStop' };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((text) => longWord.test(text));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: 'messageStop seen',
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens,
     usageIgnored,
-  };
-  if (typeof outputTokens === 'number') {
-    outcome.outputTokens = outputTokens;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -592,21 +566,6 @@ const PIECES = [
 ];
 const TOOL_PIECES = ['{"city":', ' "Zürich"', ', "unit": "c"}', '{}', '"東京"', '[1, 2'];
 const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-
-function textPiece(rng) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(PIECES);
-  return text;
-}
-
-/** JSON text of `value` with every non-ASCII character escaped as \uXXXX. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
 
 /**
  * A stream as frame specs (`{ label, headers, payload }`, or `{ label, raw }` for bytes
@@ -705,7 +664,7 @@ export function buildBaseStream(rng) {
     const count = rng.int(1, 10);
     for (let i = 0; i < count; i++) {
       outputTokens += rng.int(1, 3);
-      delta(index, { reasoningContent: { text: textPiece(rng) } });
+      delta(index, { reasoningContent: { text: textPiece(rng, PIECES) } });
     }
     delta(index, { reasoningContent: { signature: `Eq${rng.int(1e8, 9e8)}fz==` } });
     emit('contentBlockStop', { contentBlockIndex: index });
@@ -718,7 +677,7 @@ export function buildBaseStream(rng) {
     const count = rng.int(1, 14);
     for (let i = 0; i < count; i++) {
       outputTokens += rng.int(1, 3);
-      delta(index, { text: textPiece(rng) });
+      delta(index, { text: textPiece(rng, PIECES) });
     }
     emit('contentBlockStop', { contentBlockIndex: index });
     index++;
@@ -1290,30 +1249,19 @@ export function mutateStream(rng, original) {
   }
   let tail = Buffer.alloc(0);
   if (rng.chance(0.3) && body.length > 1) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, { ...base, body }, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, Math.max(1, Math.min(body.length - 1, offset)), label);
-    tail = body.subarray(cut.body.length);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, { ...base, body }, label),
+    ));
   }
   // Almost any byte changed inside a frame breaks its checksum: kept rare, so the frame-aware
   // mutations above decide most cases.
-  const count =
-    body.length === 0 ? 0 : rng.weighted({ 0: steps.length > 0 ? 75 : 40, 1: 18, 2: 5, 3: 3 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 40, delete: 25, insertStructural: 20, insertRandom: 15 });
-    const offset = mutationOffset(rng, base, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural')
-      step = insertBytes(body, offset, Buffer.from([rng.pick(STRUCTURAL_BYTES)]));
-    else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+  const count = byteOperatorCount(rng, body, { 0: steps.length > 0 ? 75 : 40, 1: 18, 2: 5, 3: 3 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, base, length),
+    weights: { flip: 40, delete: 25, insertStructural: 20, insertRandom: 15 },
+    structuralPairs: false,
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -51,19 +51,26 @@
  *   seen the media type does not matter.
  */
 import { gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
-import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse, encodeChunked, responseHead } from '../http-wire.mjs';
+import {
+  classOfStatus,
+  countsProblem,
+  isPlainObject,
+  okOutcome,
+  readStreamingResponse,
+  stringOr,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
 import { DEFAULT_MAX_EVENT_BYTES, readEventStream } from '../sse-reference.mjs';
-// HTTP statuses and the contract's count bounds are the same whatever the protocol.
-import { classOfStatus, MAX_EXACT_WORD_CHARS, MAX_TOKEN_COUNT } from './openai-chat.mjs';
+import {
+  applyByteOperators,
+  asciiJson,
+  byteOperatorCount,
+  clip,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
 
 // ---------------------------------------------------------------------------------------
 // Reference decoder
@@ -91,9 +98,6 @@ const CONTENT_TOKEN_KINDS = new Set(['content-start', 'content-delta']);
 /** Classes of a failed generation's `error_type`; any other is a server error. */
 const GENERATION_ERROR_CLASSES = new Map([['INVALID_TOOL_GENERATION', 'client_error']]);
 
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const stringOr = (value) => (typeof value === 'string' ? value : '');
 /** `holder[key]` when holder is a plain object, else undefined. */
 const memberOf = (holder, key) => (isPlainObject(holder) ? holder[key] : undefined);
 
@@ -138,18 +142,7 @@ export function usageProblem(usage) {
     'tokens.input_tokens': memberOf(usage.tokens, 'input_tokens'),
     cached_tokens: usage.cached_tokens,
   };
-  for (const [field, value] of Object.entries(counts)) {
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(counts);
 }
 
 /**
@@ -166,9 +159,6 @@ export function generationError(delta) {
   return { errorClass, type };
 }
 
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-
 /**
  * The outcome llm-lens must report for a streaming Chat v2 request answered with `bytes`,
  * after which the server left the connection as `ending` says. Same Outcome shape as
@@ -177,13 +167,9 @@ const countText = (text) =>
  * @returns {import('./openai-chat.mjs').Outcome}
  */
 export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EVENT_BYTES }) {
-  const http = readHttpResponse(bytes, ending);
-  if (http.kind === 'failed') return { errorClass: http.errorClass, reason: http.reason };
-  if (http.status < 200 || http.status > 299) {
-    return { errorClass: classOfCohereStatus(http.status), reason: `HTTP ${http.status}` };
-  }
-  const encoding = headerValue(http, 'content-encoding');
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const response = readStreamingResponse(bytes, ending, classOfCohereStatus);
+  if (response.outcome !== undefined) return response.outcome;
+  const { http, mediaType } = response;
 
   const stream = readEventStream(http.body, { maxEventBytes });
   let protocolError;
@@ -250,9 +236,8 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
         reason: 'the body neither ends nor reaches message-end',
       };
     }
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-    }
+    const encodingOutcome = unrequestedEncoding(http);
+    if (encodingOutcome !== undefined) return encodingOutcome;
     if (tokenEvents === 0 && mediaType !== 'text/event-stream') {
       return {
         errorClass: 'protocol',
@@ -263,27 +248,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     return { errorClass: 'stream_interrupted', reason: 'the body ended without message-end' };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((text) => longWord.test(text));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: 'message-end seen',
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens,
     usageIgnored,
-  };
-  if (typeof outputTokens === 'number') {
-    outcome.outputTokens = outputTokens;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -320,21 +291,6 @@ const PIECES = [
 ];
 const TOOL_PIECES = ['{\n    "', 'location', '":', ' "', 'Zürich', '"', '\n', '}', '{}', '"東京"'];
 const TOOL_NAMES = ['get_weather', 'get_time', 'query_db'];
-
-/** JSON text of `value` with every non-ASCII character escaped as \uXXXX. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function textPiece(rng) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(PIECES);
-  return text;
-}
 
 /** Builds the body while remembering where its parts are, in bytes. */
 class StreamWriter {
@@ -503,7 +459,7 @@ export function buildBaseStream(rng) {
     contentEvent('content-start', index, { type: kind, [kind]: '' });
     for (let i = 0; i < deltas; i++) {
       outputTokens += rng.int(1, 3);
-      contentEvent('content-delta', index, { [kind]: textPiece(rng) });
+      contentEvent('content-delta', index, { [kind]: textPiece(rng, PIECES) });
     }
     // Now and then an empty delta: no token.
     if (rng.chance(0.1)) contentEvent('content-delta', index, { [kind]: '' });
@@ -515,7 +471,7 @@ export function buildBaseStream(rng) {
     const planPieces = rng.int(1, 8);
     for (let i = 0; i < planPieces; i++) {
       outputTokens += rng.int(1, 2);
-      emit({ type: 'tool-plan-delta', delta: { message: { tool_plan: textPiece(rng) } } });
+      emit({ type: 'tool-plan-delta', delta: { message: { tool_plan: textPiece(rng, PIECES) } } });
     }
     const calls = rng.int(1, 2);
     for (let call = 0; call < calls; call++) {
@@ -552,7 +508,7 @@ export function buildBaseStream(rng) {
       const count = rng.int(1, 14);
       for (let i = 0; i < count; i++) {
         outputTokens += rng.int(1, 3);
-        contentEvent('content-delta', index, { text: textPiece(rng) });
+        contentEvent('content-delta', index, { text: textPiece(rng, PIECES) });
       }
       if (rng.chance(0.1)) contentEvent('content-delta', index, { text: '' });
       if (shape === 'citations') {
@@ -567,12 +523,12 @@ export function buildBaseStream(rng) {
                 citations: {
                   start: c * 4,
                   end: c * 4 + 3,
-                  text: textPiece(rng),
+                  text: textPiece(rng, PIECES),
                   sources: [
                     {
                       type: 'document',
                       id: `doc:${c}`,
-                      document: { id: `doc:${c}`, text: textPiece(rng) },
+                      document: { id: `doc:${c}`, text: textPiece(rng, PIECES) },
                     },
                   ],
                   type: 'TEXT_CONTENT',
@@ -767,9 +723,9 @@ const CONTENT_SHAPES = [
   () => ({ text: { text: 'a' } }),
   () => ({ thinking: true }),
   () => ({ text: '', thinking: '' }),
-  (rng) => ({ text: textPiece(rng), thinking: textPiece(rng) }),
-  (rng) => ({ thinking: textPiece(rng) }),
-  (rng) => ({ type: 'text', text: textPiece(rng) }),
+  (rng) => ({ text: textPiece(rng, PIECES), thinking: textPiece(rng, PIECES) }),
+  (rng) => ({ thinking: textPiece(rng, PIECES) }),
+  (rng) => ({ type: 'text', text: textPiece(rng, PIECES) }),
 ];
 const TOOL_CALL_SHAPES = [
   (rng) => [{ function: { arguments: rng.pick(TOOL_PIECES) } }],
@@ -830,10 +786,10 @@ const PAYLOAD_REWRITES = {
     messageOf(payload).tool_calls = rng.pick(TOOL_CALL_SHAPES)(rng);
   },
   'tool_plan of another type': (rng, payload) => {
-    messageOf(payload).tool_plan = rng.chance(0.3) ? textPiece(rng) : rng.pick(NON_STRINGS);
+    messageOf(payload).tool_plan = rng.chance(0.3) ? textPiece(rng, PIECES) : rng.pick(NON_STRINGS);
   },
   'text in a payload of any kind': (rng, payload) => {
-    messageOf(payload).content = { type: 'text', text: textPiece(rng) };
+    messageOf(payload).content = { type: 'text', text: textPiece(rng, PIECES) };
   },
   'a usage count that is not a count': (rng, payload) => {
     const usage = usageOf(payload);
@@ -934,8 +890,6 @@ function replaceRange(base, start, end, text) {
     marks: shiftMarks(base.marks, start, end, bytes.length - (end - start)),
   };
 }
-
-const clip = (text) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 /** The payloads of `base` that parse whole, with their ranges. */
 function wholePayloads(base) {
@@ -1064,7 +1018,7 @@ export const STRUCTURE_REWRITES = {
     const at = rng.pick(base.marks.boundaries);
     const type = rng.pick(['debug', 'a-future-event', 'stream-start', 'citation-start', 'ping']);
     const payload = { type };
-    if (rng.chance(0.6)) payload.delta = { message: { content: { text: textPiece(rng) } } };
+    if (rng.chance(0.6)) payload.delta = { message: { content: { text: textPiece(rng, PIECES) } } };
     return replaceRange(base, at, at, sseEvent(base, type, JSON.stringify(payload)));
   },
   'non-JSON data': (rng, base) => {
@@ -1131,32 +1085,16 @@ export function mutateStream(rng, original) {
   // The cut is placed on the stream whose structure is known, then the other mutations
   // land in what is left.
   if (rng.chance(0.3)) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, base, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, Math.max(1, Math.min(body.length - 1, offset)), label);
-    tail = body.subarray(cut.body.length);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, base, label),
+    ));
   }
   // A rewrite or a cut is a mutation already: more often left alone, so its own effect shows.
-  const count =
-    body.length === 0 ? 0 : rng.weighted({ 0: steps.length > 0 ? 45 : 6, 1: 62, 2: 20, 3: 10 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 38, delete: 27, insertStructural: 22, insertRandom: 13 });
-    const offset = mutationOffset(rng, base, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural') {
-      const bytes = Buffer.from(
-        Array.from({ length: rng.chance(0.85) ? 1 : 2 }, () => rng.pick(STRUCTURAL_BYTES)),
-      );
-      step = insertBytes(body, offset, bytes);
-    } else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+  const count = byteOperatorCount(rng, body, { 0: steps.length > 0 ? 45 : 6, 1: 62, 2: 20, 3: 10 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, base, length),
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------

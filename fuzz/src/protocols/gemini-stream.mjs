@@ -59,29 +59,33 @@
  *   `stream_interrupted`.
  */
 import { gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
-import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse, encodeChunked, responseHead } from '../http-wire.mjs';
+import {
+  classOfStatus,
+  countsProblem,
+  isCloseDelimited,
+  isPlainObject,
+  okOutcome,
+  readStreamingResponse,
+  snippet,
+  stringOr,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
 import { DEFAULT_MAX_EVENT_BYTES, readEventStream } from '../sse-reference.mjs';
-// HTTP statuses and the contract's count bounds are the same whatever the protocol.
-import { classOfStatus, MAX_EXACT_WORD_CHARS, MAX_TOKEN_COUNT } from './openai-chat.mjs';
+import {
+  applyByteOperators,
+  byteOperatorCount,
+  clip,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
 
 const SSE_TYPE = 'text/event-stream';
 
 // ---------------------------------------------------------------------------------------
 // Reference decoder
 // ---------------------------------------------------------------------------------------
-
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const stringOr = (value) => (typeof value === 'string' ? value : '');
 
 /** Classes of google.rpc status names, exactly as the adapter's README lists them; any other name goes by its code. */
 export const STATUS_CLASSES = new Map([
@@ -187,19 +191,7 @@ const USAGE_FIELDS = [
 
 /** Why a `usageMetadata` object must be ignored, or undefined when every count is usable. */
 export function usageProblem(usage) {
-  for (const field of USAGE_FIELDS) {
-    const value = usage[field];
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(Object.fromEntries(USAGE_FIELDS.map((field) => [field, usage[field]])));
 }
 
 /** The output count of a usable report: candidates + thoughts, undefined with neither. */
@@ -220,17 +212,6 @@ export function refusalOf({ finishReason, blockReason }) {
   return undefined;
 }
 
-/** Whether the response's body is delimited by the end of the connection. */
-function isCloseDelimited(http) {
-  const encoding = headerValue(http, 'transfer-encoding');
-  if (encoding !== undefined) return !/(^|,)\s*chunked\s*$/i.test(encoding);
-  return headerValue(http, 'content-length') === undefined;
-}
-
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-const snippet = (text) => JSON.stringify(text.slice(0, 60));
-
 /**
  * The outcome llm-lens must report for a `streamGenerateContent?alt=sse` request answered
  * with `bytes`, after which the server left the connection as `ending` says. Same Outcome
@@ -239,19 +220,13 @@ const snippet = (text) => JSON.stringify(text.slice(0, 60));
  * @returns {import('./openai-chat.mjs').Outcome}
  */
 export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EVENT_BYTES }) {
-  const http = readHttpResponse(bytes, ending);
-  if (http.kind === 'failed') return { errorClass: http.errorClass, reason: http.reason };
-  if (http.status < 200 || http.status > 299) {
-    return {
-      errorClass: classOfGeminiStatus(http.status, http.body),
-      reason: `HTTP ${http.status}`,
-    };
-  }
-  const encoding = headerValue(http, 'content-encoding');
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-    return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-  }
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const response = readStreamingResponse(bytes, ending, (status, http) =>
+    classOfGeminiStatus(status, http.body),
+  );
+  if (response.outcome !== undefined) return response.outcome;
+  const { http, mediaType } = response;
+  const encodingOutcome = unrequestedEncoding(http);
+  if (encodingOutcome !== undefined) return encodingOutcome;
   const stream = readEventStream(http.body, { maxEventBytes });
 
   let protocolError;
@@ -342,27 +317,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((part) => longWord.test(part));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: 'finishReason seen',
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens,
     usageIgnored,
-  };
-  if (typeof outputTokens === 'number') {
-    outcome.outputTokens = outputTokens;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -559,13 +520,6 @@ const STOP_REASONS = [
   'MALFORMED_FUNCTION_CALL',
 ];
 
-function textPiece(rng, pieces = PIECES) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(pieces);
-  return text;
-}
-
 const signature = (rng) => `Ep${rng.int(1e8, 9e8)}fuzzSig${rng.int(1e3, 9e3)}==`;
 
 /**
@@ -702,8 +656,8 @@ export function buildBaseStream(rng) {
   const answers = rng.int(hasTool || hasCode ? 0 : 1, 12);
   for (let i = 0; i < answers; i++) {
     candidates += rng.int(1, 4);
-    const parts = [{ text: textPiece(rng) }];
-    if (rng.chance(0.12)) parts.push({ text: textPiece(rng) });
+    const parts = [{ text: textPiece(rng, PIECES) }];
+    if (rng.chance(0.12)) parts.push({ text: textPiece(rng, PIECES) });
     if (i === 0 && hasThoughts && rng.chance(0.3)) parts[0].thoughtSignature = signature(rng);
     emit(response(parts));
   }
@@ -735,7 +689,12 @@ export function buildBaseStream(rng) {
   }
   const lastParts = hasTool
     ? rng.pick([[{ text: '' }], undefined])
-    : rng.pick([[{ text: textPiece(rng) }], [{ text: textPiece(rng) }], [{ text: '' }], undefined]);
+    : rng.pick([
+        [{ text: textPiece(rng, PIECES) }],
+        [{ text: textPiece(rng, PIECES) }],
+        [{ text: '' }],
+        undefined,
+      ]);
   if (lastParts?.[0]?.text) candidates += rng.int(1, 3);
   emit(
     response(lastParts, {
@@ -851,7 +810,8 @@ function partsOf(payload) {
 /** One part of `payload` to change, added when there is none. */
 function somePart(rng, payload) {
   const parts = partsOf(payload);
-  if (parts.length === 0 || !parts.every(isPlainObject)) parts.push({ text: textPiece(rng) });
+  if (parts.length === 0 || !parts.every(isPlainObject))
+    parts.push({ text: textPiece(rng, PIECES) });
   const objects = parts.filter(isPlainObject);
   return objects.length > 0 ? rng.pick(objects) : parts[parts.length - 1];
 }
@@ -933,7 +893,7 @@ const PAYLOAD_REWRITES = {
       const reason = candidate.finishReason ?? 'STOP';
       delete candidate.finishReason;
       payload.candidates[1] = {
-        content: { parts: [{ text: textPiece(rng) }], role: 'model' },
+        content: { parts: [{ text: textPiece(rng, PIECES) }], role: 'model' },
         finishReason: reason,
         index: 1,
       };
@@ -1063,7 +1023,7 @@ const PAYLOAD_REWRITES = {
     apply: (rng, payload) => {
       candidateOf(payload);
       payload.candidates.push({
-        content: { parts: [{ text: textPiece(rng) }], role: 'model' },
+        content: { parts: [{ text: textPiece(rng, PIECES) }], role: 'model' },
         index: 1,
       });
     },
@@ -1096,8 +1056,6 @@ const PAYLOAD_REWRITES = {
   'not an object at all': { apply: (rng) => replaceData(rng.pick(NOT_OBJECTS)) },
   'data that is not JSON': { apply: (rng) => replaceData(rng.pick(NOT_JSON)) },
 };
-
-const clip = (text) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 /**
  * Rewrites one event's payload; a usage rewrite mostly lands on an event with usage, an early
@@ -1360,33 +1318,18 @@ export function mutateStream(rng, original) {
   let body = rendered.body;
   let tail = Buffer.alloc(0);
   if (body.length > 1 && rng.chance(0.3)) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, marks, body, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, Math.max(1, Math.min(body.length - 1, offset)), label);
-    tail = body.subarray(cut.body.length);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, marks, body, label),
+    ));
   }
   const count =
-    body.length === 0 || marks.json.length === 0
+    marks.json.length === 0
       ? 0
-      : rng.weighted({ 0: steps.length > 0 ? 45 : 8, 1: 60, 2: 20, 3: 10 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 38, delete: 27, insertStructural: 22, insertRandom: 13 });
-    const offset = mutationOffset(rng, marks, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural') {
-      const bytes = Buffer.from(
-        Array.from({ length: rng.chance(0.85) ? 1 : 2 }, () => rng.pick(STRUCTURAL_BYTES)),
-      );
-      step = insertBytes(body, offset, bytes);
-    } else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+      : byteOperatorCount(rng, body, { 0: steps.length > 0 ? 45 : 8, 1: 60, 2: 20, 3: 10 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, marks, length),
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------

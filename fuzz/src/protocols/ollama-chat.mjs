@@ -32,19 +32,26 @@
  *   line, is `protocol`; the rest `stream_interrupted`.
  */
 import { gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
-import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse, encodeChunked, responseHead } from '../http-wire.mjs';
+import {
+  countsProblem,
+  isCloseDelimited,
+  isPlainObject,
+  okOutcome,
+  readStreamingResponse,
+  snippet,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
 import { DEFAULT_MAX_EVENT_BYTES } from '../sse-reference.mjs';
-// HTTP statuses and the contract's count bounds are the same whatever the protocol.
-import { classOfStatus, MAX_EXACT_WORD_CHARS, MAX_TOKEN_COUNT } from './openai-chat.mjs';
+import {
+  applyByteOperators,
+  asciiJson,
+  byteOperatorCount,
+  clip,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
 
 /** The media type of Ollama's streamed responses. */
 export const NDJSON_TYPE = 'application/x-ndjson';
@@ -53,8 +60,6 @@ export const NDJSON_TYPE = 'application/x-ndjson';
 // Reference decoder
 // ---------------------------------------------------------------------------------------
 
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 /** Blank as the contract reads it: nothing but whitespace as String.prototype.trim sees it. */
 const isBlank = (text) => text.trim() === '';
 
@@ -110,31 +115,12 @@ export function messageText(message) {
 
 /** Why the counts of a done line must be ignored, or undefined when they are usable. */
 export function usageProblem(doneLine) {
-  for (const field of ['eval_count', 'prompt_eval_count']) {
-    const value = doneLine[field];
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(
+    Object.fromEntries(
+      ['eval_count', 'prompt_eval_count'].map((field) => [field, doneLine[field]]),
+    ),
+  );
 }
-
-/** Whether the response's body is delimited by the end of the connection. */
-function isCloseDelimited(http) {
-  const encoding = headerValue(http, 'transfer-encoding');
-  if (encoding !== undefined) return !/(^|,)\s*chunked\s*$/i.test(encoding);
-  return headerValue(http, 'content-length') === undefined;
-}
-
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-const snippet = (text) => JSON.stringify(text.slice(0, 60));
 
 /**
  * The outcome llm-lens must report for a streaming `/api/chat` request answered with
@@ -144,13 +130,9 @@ const snippet = (text) => JSON.stringify(text.slice(0, 60));
  * @returns {import('./openai-chat.mjs').Outcome}
  */
 export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EVENT_BYTES }) {
-  const http = readHttpResponse(bytes, ending);
-  if (http.kind === 'failed') return { errorClass: http.errorClass, reason: http.reason };
-  if (http.status < 200 || http.status > 299) {
-    return { errorClass: classOfStatus(http.status), reason: `HTTP ${http.status}` };
-  }
-  const encoding = headerValue(http, 'content-encoding');
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const response = readStreamingResponse(bytes, ending);
+  if (response.outcome !== undefined) return response.outcome;
+  const { http, mediaType } = response;
   // The body ended as a body ends: its declared end, or a close-delimited body's end of
   // connection. Otherwise the connection was cut (or the chunk framing broke) mid-body.
   const isCleanEnd =
@@ -227,9 +209,8 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     if (!isCleanEnd) {
       return { errorClass: 'stream_interrupted', reason: 'the connection was cut before done' };
     }
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-    }
+    const encodingOutcome = unrequestedEncoding(http);
+    if (encodingOutcome !== undefined) return encodingOutcome;
     if (informativeLines === 0 && mediaType !== NDJSON_TYPE) {
       return {
         errorClass: 'protocol',
@@ -239,27 +220,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     return { errorClass: 'stream_interrupted', reason: 'the body ended without a done line' };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((text) => longWord.test(text));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: 'done line seen',
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens,
     usageIgnored,
-  };
-  if (typeof outputTokens === 'number') {
-    outcome.outputTokens = outputTokens;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -311,13 +278,6 @@ const STREAM_ERRORS = [
   'context canceled',
 ];
 
-function textPiece(rng, pieces = PIECES) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(pieces);
-  return text;
-}
-
 /** JSON text as Go's encoding/json writes it: <, >, &, U+2028 and U+2029 escaped. */
 function goJson(value) {
   return JSON.stringify(value).replace(
@@ -327,12 +287,6 @@ function goJson(value) {
 }
 
 /** JSON text with every non-ASCII character escaped as \uXXXX. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
 
 /** Ollama's timestamp: RFC 3339 with nanoseconds. */
 function createdAt(base, step) {
@@ -435,7 +389,7 @@ export function buildBaseStream(rng) {
       chunk({ content: '', thinking: textPiece(rng, THINKING_PIECES) });
   }
   const textCount = rng.int(hasTool ? 0 : 1, 16);
-  for (let i = 0; i < textCount; i++) chunk({ content: textPiece(rng) });
+  for (let i = 0; i < textCount; i++) chunk({ content: textPiece(rng, PIECES) });
   if (hasTool) {
     const calls = Array.from({ length: rng.int(1, 2) }, (_, index) => ({
       ...(rng.chance(0.5) ? { id: `call_${rng.int(1000, 9999)}` } : {}),
@@ -483,7 +437,6 @@ export function buildBaseStream(rng) {
 
 /** A base with a new body, its marks read back from it. */
 const rebuilt = (base, body) => ({ ...base, body, marks: scanMarks(body) });
-const clip = (text) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 /** The lines of `base` that parse as objects: { start, end, payload }. */
 function objectLines(base) {
@@ -786,7 +739,7 @@ const PAYLOAD_REWRITES = {
   'thinking and content together': (rng, payload) => {
     const message = messageOf(payload);
     message.thinking = textPiece(rng, THINKING_PIECES);
-    message.content = rng.chance(0.7) ? textPiece(rng) : '';
+    message.content = rng.chance(0.7) ? textPiece(rng, PIECES) : '';
   },
   'message not an object': (rng, payload) => {
     payload.message = rng.pick([null, 'text', [], 7, [{ content: 'x' }]]);
@@ -914,33 +867,17 @@ export function mutateStream(rng, original) {
   let body = base.body;
   let tail = Buffer.alloc(0);
   if (rng.chance(0.3) && body.length > 1) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, base, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, Math.max(1, Math.min(body.length - 1, offset)), label);
-    tail = body.subarray(cut.body.length);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, base, label),
+    ));
   }
   // A structural change or a cut is a mutation already: more often left alone, so its own
   // effect shows.
-  const count =
-    body.length === 0 ? 0 : rng.weighted({ 0: steps.length > 0 ? 50 : 6, 1: 62, 2: 20, 3: 10 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 38, delete: 27, insertStructural: 22, insertRandom: 13 });
-    const offset = mutationOffset(rng, base, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural') {
-      const bytes = Buffer.from(
-        Array.from({ length: rng.chance(0.85) ? 1 : 2 }, () => rng.pick(STRUCTURAL_BYTES)),
-      );
-      step = insertBytes(body, offset, bytes);
-    } else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+  const count = byteOperatorCount(rng, body, { 0: steps.length > 0 ? 50 : 6, 1: 62, 2: 20, 3: 10 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, base, length),
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------

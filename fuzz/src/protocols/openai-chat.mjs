@@ -6,22 +6,24 @@
  * and the OpenAI API reference), never from the product's parsing code.
  */
 import { gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
-import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse, encodeChunked, responseHead } from '../http-wire.mjs';
+import {
+  countsProblem,
+  isPlainObject,
+  okOutcome,
+  readStreamingResponse,
+  stringOr,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
 import { DEFAULT_MAX_EVENT_BYTES, readEventStream } from '../sse-reference.mjs';
-
-/** Largest token count a usage report may carry (the contract's bound), inclusive. */
-export const MAX_TOKEN_COUNT = 1e9;
-/** Longest run of non-whitespace characters whose token count the product must get exact. */
-export const MAX_EXACT_WORD_CHARS = 256;
+import {
+  applyByteOperators,
+  asciiJson,
+  byteOperatorCount,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
 
 // ---------------------------------------------------------------------------------------
 // Reference decoder
@@ -42,21 +44,6 @@ const CLIENT = new Set([
   'BadRequestError',
   'NotFoundError',
 ]);
-
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const stringOr = (value) => (typeof value === 'string' ? value : '');
-
-/** The error class of an HTTP status that is not 2xx. */
-export function classOfStatus(status) {
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 408) return 'timeout_total';
-  if (status >= 500 && status <= 599) return 'server_error';
-  if (status >= 400 && status <= 499) return 'client_error';
-  // 3xx (redirects are not followed) and anything outside 100–599.
-  return 'protocol';
-}
 
 /** The error class of a server-reported error's type and code. */
 export function classOfReportedError(type, code) {
@@ -104,18 +91,7 @@ export function usageProblem(usage) {
       ? usage.prompt_tokens_details.cached_tokens
       : undefined,
   };
-  for (const [field, value] of Object.entries(counts)) {
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(counts);
 }
 
 /**
@@ -190,9 +166,6 @@ function outputTokensOf(usage) {
   return reasoning > completion ? completion + reasoning : completion;
 }
 
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-
 /**
  * @typedef {object} Outcome
  * @property {string} errorClass 'ok' or the record's error class
@@ -211,16 +184,11 @@ const countText = (text) =>
  * @returns {Outcome}
  */
 export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EVENT_BYTES }) {
-  const http = readHttpResponse(bytes, ending);
-  if (http.kind === 'failed') return { errorClass: http.errorClass, reason: http.reason };
-  if (http.status < 200 || http.status > 299) {
-    return { errorClass: classOfStatus(http.status), reason: `HTTP ${http.status}` };
-  }
-  const encoding = headerValue(http, 'content-encoding');
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-    return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-  }
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const response = readStreamingResponse(bytes, ending);
+  if (response.outcome !== undefined) return response.outcome;
+  const { http, mediaType } = response;
+  const encodingOutcome = unrequestedEncoding(http);
+  if (encodingOutcome !== undefined) return encodingOutcome;
 
   const stream = readEventStream(http.body, { maxEventBytes });
   let protocolError;
@@ -302,28 +270,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     return { errorClass: 'stream_interrupted', reason: 'the body ended without [DONE]' };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((text) => longWord.test(text));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: '[DONE] seen',
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens: completion,
     usageIgnored,
-  };
-  if (typeof completion === 'number') {
-    outcome.outputTokens = completion;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    // Nothing was generated and nothing reported: no count at all, not a count of 0.
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -357,21 +310,6 @@ const PIECES = [
   ' }{',
   '.',
 ];
-
-/** JSON text of `value` with every non-ASCII character escaped as \uXXXX. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function textPiece(rng) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(PIECES);
-  return text;
-}
 
 /** Builds the body while remembering where its parts are, in bytes. */
 class StreamWriter {
@@ -515,9 +453,9 @@ export function buildBaseStream(rng) {
     const kind = rng.weighted({ content: 60, reasoning: 18, tool: 14, filter: 5, empty: 3 });
     if (kind !== 'filter' && kind !== 'empty') completionTokens += rng.int(1, 3);
     if (kind === 'content') {
-      emit(chunk([choice({ content: textPiece(rng) })]));
+      emit(chunk([choice({ content: textPiece(rng, PIECES) })]));
     } else if (kind === 'reasoning') {
-      const text = textPiece(rng);
+      const text = textPiece(rng, PIECES);
       const field = rng.weighted({ reasoning_content: 50, reasoning: 25, both: 25 });
       const delta =
         field === 'both' ? { reasoning: text, reasoning_content: text } : { [field]: text };
@@ -835,32 +773,16 @@ export function mutateStream(rng, original) {
   // The cut is placed on the base stream, whose structure is known, then the other
   // mutations land in what is left.
   if (rng.chance(0.32)) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, base, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, offset, label);
-    tail = body.subarray(offset);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, base, label),
+    ));
   }
   // A rewrite or a cut is a mutation already: more often left alone, so its own effect shows.
-  const count =
-    body.length === 0 ? 0 : rng.weighted({ 0: steps.length > 0 ? 45 : 6, 1: 62, 2: 20, 3: 10 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 38, delete: 27, insertStructural: 22, insertRandom: 13 });
-    const offset = mutationOffset(rng, base, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural') {
-      const bytes = Buffer.from(
-        Array.from({ length: rng.chance(0.85) ? 1 : 2 }, () => rng.pick(STRUCTURAL_BYTES)),
-      );
-      step = insertBytes(body, offset, bytes);
-    } else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+  const count = byteOperatorCount(rng, body, { 0: steps.length > 0 ? 45 : 6, 1: 62, 2: 20, 3: 10 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, base, length),
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------

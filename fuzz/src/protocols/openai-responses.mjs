@@ -60,24 +60,30 @@
  * no name and the adapter as a name.
  */
 import { gzipSync } from 'node:zlib';
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import {
-  deleteBytes,
-  flipBit,
-  insertBytes,
-  STRUCTURAL_BYTES,
-  truncate,
-} from '../byte-mutations.mjs';
-import { headerValue, readHttpResponse } from '../http-reference.mjs';
 import { buildResponse, encodeChunked, responseHead } from '../http-wire.mjs';
-import { DEFAULT_MAX_EVENT_BYTES, readEventStream } from '../sse-reference.mjs';
-// HTTP statuses, the classes of reported errors and the count bounds are chat's.
 import {
-  classOfReportedError,
-  classOfStatus,
+  countsProblem,
+  isCloseDelimited,
+  isPlainObject,
   MAX_EXACT_WORD_CHARS,
-  MAX_TOKEN_COUNT,
-} from './openai-chat.mjs';
+  okOutcome,
+  readStreamingResponse,
+  snippet,
+  unrequestedEncoding,
+} from '../reference-outcome.mjs';
+import { DEFAULT_MAX_EVENT_BYTES, readEventStream } from '../sse-reference.mjs';
+import {
+  applyByteOperators,
+  asciiJson,
+  byteOperatorCount,
+  clip,
+  cutAtMarkedPlace,
+  mutatedStream,
+  textPiece,
+} from '../stream-mutation.mjs';
+import { classOfReportedError } from './openai-chat.mjs';
+
+// The classes of reported errors are chat's.
 
 const SSE_TYPE = 'text/event-stream';
 
@@ -103,8 +109,6 @@ export const TERMINAL_EVENTS = new Set([
   'response.failed',
 ]);
 
-const isPlainObject = (value) =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 // A usage object or its details: any non-null object (an array has none of the counts).
 const isObjectLike = (value) => value !== null && typeof value === 'object';
 
@@ -153,18 +157,7 @@ export function usageProblem(usage) {
       ? usage.output_tokens_details.reasoning_tokens
       : undefined,
   };
-  for (const [field, value] of Object.entries(counts)) {
-    if (value === undefined || value === null) continue;
-    if (
-      typeof value !== 'number' ||
-      !Number.isSafeInteger(value) ||
-      value < 0 ||
-      value > MAX_TOKEN_COUNT
-    ) {
-      return `${field} ${JSON.stringify(value)}`;
-    }
-  }
-  return undefined;
+  return countsProblem(counts);
 }
 
 /**
@@ -187,17 +180,6 @@ export function outputTokensOf(usage) {
   return reasoning > output ? output + reasoning : output;
 }
 
-/** Whether the response's body is delimited by the end of the connection. */
-function isCloseDelimited(http) {
-  const encoding = headerValue(http, 'transfer-encoding');
-  if (encoding !== undefined) return !/(^|,)\s*chunked\s*$/i.test(encoding);
-  return headerValue(http, 'content-length') === undefined;
-}
-
-const countText = (text) =>
-  text.length === 0 ? 0 : countTokens(text, { disallowedSpecial: new Set() });
-const snippet = (text) => JSON.stringify(text.slice(0, 60));
-
 /** A JSON object, or undefined when `data` is not one. */
 function parseObject(data) {
   try {
@@ -216,13 +198,9 @@ function parseObject(data) {
  * @returns {import('./openai-chat.mjs').Outcome}
  */
 export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EVENT_BYTES }) {
-  const http = readHttpResponse(bytes, ending);
-  if (http.kind === 'failed') return { errorClass: http.errorClass, reason: http.reason };
-  if (http.status < 200 || http.status > 299) {
-    return { errorClass: classOfStatus(http.status), reason: `HTTP ${http.status}` };
-  }
-  const encoding = headerValue(http, 'content-encoding');
-  const mediaType = (headerValue(http, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const response = readStreamingResponse(bytes, ending);
+  if (response.outcome !== undefined) return response.outcome;
+  const { http, mediaType } = response;
   // The body ended as a body ends: its declared end, or a close-delimited body's end of
   // connection (FIN or RST). Otherwise the connection was cut, or the chunk framing broke.
   const isCleanEnd =
@@ -324,9 +302,8 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
         reason: 'the connection was cut before a terminal event',
       };
     }
-    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      return { errorClass: 'protocol', reason: `an unrequested Content-Encoding ${encoding}` };
-    }
+    const encodingOutcome = unrequestedEncoding(http);
+    if (encodingOutcome !== undefined) return encodingOutcome;
     if (decodedEvents === 0 && mediaType !== SSE_TYPE) {
       return {
         errorClass: 'protocol',
@@ -336,27 +313,13 @@ export function referenceOutcome({ bytes, ending, maxEventBytes = DEFAULT_MAX_EV
     return { errorClass: 'stream_interrupted', reason: 'the body ended without a terminal event' };
   }
 
-  const longWord = new RegExp(`\\S{${MAX_EXACT_WORD_CHARS + 1},}`);
-  const mayEstimate = [answer, reasoning, tool].some((text) => longWord.test(text));
-  const outcome = {
-    errorClass: 'ok',
+  return okOutcome({
     reason: `${terminal} seen`,
     tokenEvents,
-    outputTokens: undefined,
-    outputTokensSource: 'estimate',
+    outputTokens,
     usageIgnored,
-  };
-  if (typeof outputTokens === 'number') {
-    outcome.outputTokens = outputTokens;
-    outcome.outputTokensSource = 'usage';
-  } else if (tokenEvents === 0) {
-    outcome.outputTokens = null;
-    outcome.outputTokensSource = 'none';
-  } else if (!mayEstimate) {
-    outcome.outputTokens = countText(answer) + countText(reasoning) + countText(tool);
-    outcome.outputTokensSource = 'tokenizer';
-  }
-  return outcome;
+    texts: [answer, reasoning, tool],
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -403,21 +366,6 @@ const REASONING_PIECES = [
 const TOOL_PIECES = ['{"city":', ' "Zürich"', ', "unit": "c"}', '{}', '"東京"', '[1, 2', '\\"'];
 const REFUSALS = ["I'm sorry,", ' but I', ' can’t help', ' with that.'];
 const MODELS = ['fuzz-model', 'gpt-5-mini-2025-08-07', 'gpt-4o-2024-08-06', 'o4-mini'];
-
-/** JSON text of `value` with every non-ASCII character escaped as \uXXXX. */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function textPiece(rng, pieces = PIECES) {
-  let text = '';
-  const count = rng.int(1, 3);
-  for (let i = 0; i < count; i++) text += rng.pick(pieces);
-  return text;
-}
 
 /** Builds the body while remembering where its parts are, in bytes. */
 class StreamWriter {
@@ -700,7 +648,7 @@ export function buildBaseStream(rng) {
     let text = '';
     const count = isRefusal ? REFUSALS.length : rng.int(1, 16);
     for (let i = 0; i < count; i++) {
-      const delta = isRefusal ? REFUSALS[i] : textPiece(rng);
+      const delta = isRefusal ? REFUSALS[i] : textPiece(rng, PIECES);
       text += delta;
       outputTokens += rng.int(1, 3);
       emit({
@@ -1048,7 +996,7 @@ const PAYLOAD_REWRITES = {
   },
   'a delta of another kind': (rng, payload) => {
     payload.type = rng.pick([...DELTA_EVENTS.keys()]);
-    payload.delta = rng.chance(0.8) ? textPiece(rng) : '';
+    payload.delta = rng.chance(0.8) ? textPiece(rng, PIECES) : '';
   },
   'delta not a string': (rng, payload) => {
     payload.delta = rng.pick([42, null, ['a'], { text: 'a' }, true, '']);
@@ -1156,8 +1104,6 @@ function replaceRange(base, start, end, text) {
     marks: shiftMarks(base.marks, start, end, bytes.length - (end - start)),
   };
 }
-
-const clip = (text) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
 /** The payloads of `base` that parse whole, with their ranges. */
 function wholePayloads(base) {
@@ -1446,31 +1392,15 @@ export function mutateStream(rng, original) {
   let body = base.body;
   let tail = Buffer.alloc(0);
   if (rng.chance(0.3)) {
-    const label = rng.weighted(TRUNCATION_CLASSES);
-    const offset = truncationOffset(rng, base, label) ?? rng.int(1, body.length - 1);
-    const cut = truncate(body, Math.max(1, Math.min(body.length - 1, offset)), label);
-    tail = body.subarray(cut.body.length);
-    body = cut.body;
-    steps.push(cut.description);
+    ({ body, tail } = cutAtMarkedPlace(rng, body, steps, TRUNCATION_CLASSES, (label) =>
+      truncationOffset(rng, base, label),
+    ));
   }
-  const count =
-    body.length === 0 ? 0 : rng.weighted({ 0: steps.length > 0 ? 50 : 6, 1: 60, 2: 20, 3: 10 });
-  for (let i = 0; i < Number(count) && body.length > 0; i++) {
-    const op = rng.weighted({ flip: 38, delete: 27, insertStructural: 22, insertRandom: 13 });
-    const offset = mutationOffset(rng, base, body.length);
-    let step;
-    if (op === 'flip') step = flipBit(body, offset, rng.int(0, 7));
-    else if (op === 'delete') step = deleteBytes(body, offset, rng.chance(0.8) ? 1 : rng.int(2, 6));
-    else if (op === 'insertStructural') {
-      const bytes = Buffer.from(
-        Array.from({ length: rng.chance(0.85) ? 1 : 2 }, () => rng.pick(STRUCTURAL_BYTES)),
-      );
-      step = insertBytes(body, offset, bytes);
-    } else step = insertBytes(body, offset, rng.bytes(rng.int(1, 4)));
-    body = step.body;
-    steps.push(step.description);
-  }
-  return { body, tail, description: steps.length > 0 ? steps.join('; ') : 'unmutated' };
+  const count = byteOperatorCount(rng, body, { 0: steps.length > 0 ? 50 : 6, 1: 60, 2: 20, 3: 10 });
+  body = applyByteOperators(rng, body, count, steps, {
+    offsetFor: (length) => mutationOffset(rng, base, length),
+  });
+  return mutatedStream(body, tail, steps);
 }
 
 // ---------------------------------------------------------------------------------------
