@@ -1,7 +1,7 @@
 // Where conversations come from: ShareGPT's multi-turn data (the human turns, with the
 // recorded replies kept) or synthetic sessions of drawn turn counts and lengths.
 import { resolve } from 'node:path';
-import { positiveInt, strictObject, text, z } from '@llm-lens/config-fields';
+import { positiveInt, text, z } from '@llm-lens/config-fields';
 import type { Conversation, ConversationSet, ConversationTurn } from './conversation.js';
 import { openDataFile } from './data-file.js';
 import {
@@ -30,6 +30,7 @@ import {
   outputTokensSetting,
   pathSetting,
   seedSetting,
+  sourceConfigSchema,
   typeSetting,
 } from './source-settings.js';
 import { datasetOrLengthSchema } from './sources/sharegpt-source.js';
@@ -83,7 +84,7 @@ export type ConversationSourceConfig = ShareGptConversationsConfig | SyntheticCo
 const thinkTimeSetting = () =>
   z.preprocess((value) => value ?? NO_THINK_TIME, durationSpecSchema('a think time'));
 
-const shareGptSchema = strictObject(
+const shareGptSchema = sourceConfigSchema(
   {
     type: typeSetting('sharegpt'),
     path: pathSetting(),
@@ -98,8 +99,7 @@ const shareGptSchema = strictObject(
     seed: seedSetting(),
   },
   'an object {type: sharegpt, path}',
-)
-  .superRefine((config, ctx) => {
+  (config, ctx) => {
     if (config.max_turns !== undefined && config.max_turns < config.min_turns) {
       ctx.addIssue({
         code: 'custom',
@@ -107,25 +107,10 @@ const shareGptSchema = strictObject(
         message: `must be at least min_turns (${config.min_turns}), got ${config.max_turns}`,
       });
     }
-  })
-  .transform((config): ShareGptConversationsConfig => {
-    const out: ShareGptConversationsConfig = {
-      type: 'sharegpt',
-      path: config.path,
-      min_turns: config.min_turns,
-      think_time: config.think_time,
-      fixed_output: config.fixed_output,
-      order: config.order,
-      seed: config.seed,
-    };
-    if (config.max_items !== undefined) out.max_items = config.max_items;
-    if (config.max_turns !== undefined) out.max_turns = config.max_turns;
-    if (config.output_tokens !== undefined) out.output_tokens = config.output_tokens;
-    if (config.model !== undefined) out.model = config.model;
-    return out;
-  });
+  },
+);
 
-const syntheticSchema = strictObject(
+const syntheticSchema = sourceConfigSchema(
   {
     type: typeSetting('synthetic'),
     turns: lengthSpecSchema('a turn count').superRefine((turns, ctx) => {
@@ -144,19 +129,7 @@ const syntheticSchema = strictObject(
     seed: seedSetting(),
   },
   'an object {type: synthetic, turns, input_tokens, output_tokens?, think_time?}',
-).transform((config): SyntheticConversationsConfig => {
-  const out: SyntheticConversationsConfig = {
-    type: 'synthetic',
-    turns: config.turns,
-    input_tokens: config.input_tokens,
-    think_time: config.think_time,
-    fixed_output: config.fixed_output,
-    seed: config.seed,
-  };
-  if (config.output_tokens !== undefined) out.output_tokens = config.output_tokens;
-  if (config.model !== undefined) out.model = config.model;
-  return out;
-});
+);
 
 /** What a conversation source's loader gets besides its config. */
 interface ConversationContext {

@@ -3,36 +3,36 @@ import { describeDurationSpec, drawDurationMs, parseDurationSpec } from './durat
 import { SeededRandom } from './seeded-random.js';
 
 describe('parseDurationSpec', () => {
-  it('reads units, ranges and spreads, a bare number as seconds', () => {
-    expect(parseDurationSpec('2s', 'x')).toEqual({ distribution: 'fixed', value_ms: 2000 });
-    expect(parseDurationSpec('500ms', 'x')).toEqual({ distribution: 'fixed', value_ms: 500 });
-    expect(parseDurationSpec(1.5, 'x')).toEqual({ distribution: 'fixed', value_ms: 1500 });
-    expect(parseDurationSpec('0.5m', 'x')).toEqual({ distribution: 'fixed', value_ms: 30_000 });
-    expect(parseDurationSpec('1s..5s', 'x')).toEqual({
-      distribution: 'uniform',
-      min_ms: 1000,
-      max_ms: 5000,
-    });
-    expect(parseDurationSpec('500ms..2s', 'x')).toEqual({
-      distribution: 'uniform',
-      min_ms: 500,
-      max_ms: 2000,
-    });
+  it.each([
+    ['2s', 2000],
+    ['500ms', 500],
+    [1.5, 1500],
+    ['0.5m', 30_000],
+  ])('reads %j as a fixed %d ms (a bare number is seconds)', (value, valueMs) => {
+    expect(parseDurationSpec(value, 'x')).toEqual({ distribution: 'fixed', value_ms: valueMs });
+  });
+
+  it.each([
+    ['1s..5s', 1000, 5000],
+    ['500ms..2s', 500, 2000],
     // A unit written once, on the right, applies to both sides.
-    expect(parseDurationSpec('1..5s', 'x')).toEqual({
+    ['1..5s', 1000, 5000],
+  ])('reads the range %j as uniform %d..%d ms', (text, minMs, maxMs) => {
+    expect(parseDurationSpec(text, 'x')).toEqual({
       distribution: 'uniform',
-      min_ms: 1000,
-      max_ms: 5000,
+      min_ms: minMs,
+      max_ms: maxMs,
     });
-    expect(parseDurationSpec('2s±500ms', 'x')).toEqual({
+  });
+
+  it.each([
+    ['2s±500ms', 2000, 500],
+    ['3+-1s', 3000, 1000],
+  ])('reads the spread %j as normal, mean %d ms and sd %d ms', (text, meanMs, sdMs) => {
+    expect(parseDurationSpec(text, 'x')).toEqual({
       distribution: 'normal',
-      mean_ms: 2000,
-      sd_ms: 500,
-    });
-    expect(parseDurationSpec('3+-1s', 'x')).toEqual({
-      distribution: 'normal',
-      mean_ms: 3000,
-      sd_ms: 1000,
+      mean_ms: meanMs,
+      sd_ms: sdMs,
     });
   });
 

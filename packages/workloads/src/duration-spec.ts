@@ -2,15 +2,14 @@
 // normal, or the object form `{distribution, value_ms | min_ms, max_ms | mean_ms, sd_ms}`,
 // which is also what a parsed spec is. Units are ms, s, m and h; a number without a unit is
 // seconds, as in every other duration of llm-latency-lens.
+import { nonNegativeNumber } from '@llm-lens/config-fields';
 import {
-  expectationMessage,
-  nonNegativeNumber,
-  oneOf,
-  strictObject,
-  z,
-} from '@llm-lens/config-fields';
+  type DistributionSpecKind,
+  distributionObjectSchemas,
+  distributionSpecSchema,
+} from './distribution-spec.js';
 import type { SeededRandom } from './seeded-random.js';
-import { forwardIssues, parseOrThrow } from './zod-issues.js';
+import { parseOrThrow } from './zod-issues.js';
 
 /** A distribution of durations ≥ 0, in milliseconds. */
 export type DurationSpec =
@@ -34,118 +33,66 @@ function toMs(amount: string, unit: string | undefined, otherUnit?: string): num
   return Number(amount) * MS_PER_UNIT[unit ?? otherUnit ?? 's']!;
 }
 
+/** The two amounts of a RANGE or SPREAD match, in milliseconds. */
+function pairMs(match: RegExpExecArray): [number, number] {
+  return [toMs(match[1]!, match[2], match[4]), toMs(match[3]!, match[4])];
+}
+
 function fromText(text: string): DurationSpec | undefined {
   const single = SINGLE.exec(text);
   if (single !== null) return { distribution: 'fixed', value_ms: toMs(single[1]!, single[2]) };
   const range = RANGE.exec(text);
   if (range !== null) {
-    return {
-      distribution: 'uniform',
-      min_ms: toMs(range[1]!, range[2], range[4]),
-      max_ms: toMs(range[3]!, range[4]),
-    };
+    const [min_ms, max_ms] = pairMs(range);
+    return { distribution: 'uniform', min_ms, max_ms };
   }
   const spread = SPREAD.exec(text);
   if (spread !== null) {
-    return {
-      distribution: 'normal',
-      mean_ms: toMs(spread[1]!, spread[2], spread[4]),
-      sd_ms: toMs(spread[3]!, spread[4]),
-    };
+    const [mean_ms, sd_ms] = pairMs(spread);
+    return { distribution: 'normal', mean_ms, sd_ms };
   }
   return undefined;
 }
 
 const ms = () => nonNegativeNumber('a number of milliseconds ≥ 0');
 
-const objectSchemas = {
-  fixed: strictObject(
-    { distribution: z.literal('fixed'), value_ms: ms() },
-    'an object {distribution: fixed, value_ms}',
-  ),
-  uniform: strictObject(
-    { distribution: z.literal('uniform'), min_ms: ms(), max_ms: ms() },
-    'an object {distribution: uniform, min_ms, max_ms}',
-  ),
-  normal: strictObject(
-    { distribution: z.literal('normal'), mean_ms: ms(), sd_ms: ms() },
-    'an object {distribution: normal, mean_ms, sd_ms}',
-  ),
-} as const;
-
-function rangeProblem(spec: DurationSpec): { key: string; rule: string; got: number } | undefined {
-  const limit = `at most ${MAX_DURATION_MS} (one day)`;
-  switch (spec.distribution) {
-    case 'fixed':
-      return spec.value_ms > MAX_DURATION_MS
-        ? { key: 'value_ms', rule: limit, got: spec.value_ms }
-        : undefined;
-    case 'uniform':
-      if (spec.max_ms > MAX_DURATION_MS) return { key: 'max_ms', rule: limit, got: spec.max_ms };
-      return spec.min_ms > spec.max_ms
-        ? { key: 'min_ms', rule: `at most max_ms (${spec.max_ms})`, got: spec.min_ms }
-        : undefined;
-    case 'normal':
-      return spec.mean_ms > MAX_DURATION_MS
-        ? { key: 'mean_ms', rule: limit, got: spec.mean_ms }
-        : undefined;
-  }
-}
+const durationKind: DistributionSpecKind<DurationSpec> = {
+  objectSchemas: distributionObjectSchemas({
+    fixed: { value_ms: ms() },
+    uniform: { min_ms: ms(), max_ms: ms() },
+    normal: { mean_ms: ms(), sd_ms: ms() },
+  }),
+  fromNumber: (seconds) =>
+    Number.isFinite(seconds) && seconds >= 0
+      ? { distribution: 'fixed', value_ms: seconds * 1000 }
+      : undefined,
+  fromText,
+  rangeProblem(spec) {
+    const limit = `at most ${MAX_DURATION_MS} (one day)`;
+    switch (spec.distribution) {
+      case 'fixed':
+        return spec.value_ms > MAX_DURATION_MS
+          ? { key: 'value_ms', rule: limit, got: spec.value_ms }
+          : undefined;
+      case 'uniform':
+        if (spec.max_ms > MAX_DURATION_MS) return { key: 'max_ms', rule: limit, got: spec.max_ms };
+        return spec.min_ms > spec.max_ms
+          ? { key: 'min_ms', rule: `at most max_ms (${spec.max_ms})`, got: spec.min_ms }
+          : undefined;
+      case 'normal':
+        return spec.mean_ms > MAX_DURATION_MS
+          ? { key: 'mean_ms', rule: limit, got: spec.mean_ms }
+          : undefined;
+    }
+  },
+};
 
 /**
  * A zod schema of a duration spec: a number of seconds, a spec string or the object form;
  * its output is always the object form, in milliseconds.
  */
 export function durationSpecSchema(noun = 'a think time') {
-  const what = `${noun}: ${GRAMMAR}; a bare number is seconds`;
-  return z.unknown().transform((value, ctx): DurationSpec => {
-    let spec: DurationSpec | undefined;
-    let rootPath = true;
-    if (typeof value === 'number') {
-      spec =
-        Number.isFinite(value) && value >= 0
-          ? { distribution: 'fixed', value_ms: value * 1000 }
-          : undefined;
-    } else if (typeof value === 'string') {
-      spec = fromText(value);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const distribution = oneOf(['fixed', 'uniform', 'normal']).safeParse(
-        (value as Record<string, unknown>).distribution,
-      );
-      if (!distribution.success) {
-        forwardIssues(distribution.error, ctx, ['distribution']);
-        return z.NEVER;
-      }
-      const parsed = objectSchemas[distribution.data].safeParse(value);
-      if (!parsed.success) {
-        forwardIssues(parsed.error, ctx);
-        return z.NEVER;
-      }
-      spec = parsed.data as DurationSpec;
-      rootPath = false;
-    }
-    if (spec === undefined) {
-      ctx.addIssue({ code: 'custom', message: expectationMessage(what, value, []) });
-      return z.NEVER;
-    }
-    const problem = rangeProblem(spec);
-    if (problem !== undefined) {
-      ctx.addIssue(
-        rootPath
-          ? {
-              code: 'custom',
-              message: `${expectationMessage(what, value, [])} (its ${problem.key} must be ${problem.rule})`,
-            }
-          : {
-              code: 'custom',
-              path: [problem.key],
-              message: `must be ${problem.rule}, got ${problem.got}`,
-            },
-      );
-      return z.NEVER;
-    }
-    return spec;
-  });
+  return distributionSpecSchema(durationKind, `${noun}: ${GRAMMAR}; a bare number is seconds`);
 }
 
 /** Parses a duration spec from a flag or config value; throws LENS_WORKLOAD_INVALID naming `field`. */

@@ -33,20 +33,22 @@ function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
 }
 
 describe('parseLengthSpec', () => {
-  it('reads the fixed, normal and uniform string forms', () => {
-    expect(parseLengthSpec('512', 'x')).toEqual({ distribution: 'fixed', value: 512 });
-    expect(parseLengthSpec(128, 'x')).toEqual({ distribution: 'fixed', value: 128 });
-    expect(parseLengthSpec('512±128', 'x')).toEqual({ distribution: 'normal', mean: 512, sd: 128 });
-    expect(parseLengthSpec(' 512 +- 128 ', 'x')).toEqual({
-      distribution: 'normal',
-      mean: 512,
-      sd: 128,
-    });
-    expect(parseLengthSpec('100+/-12.5', 'x')).toEqual({
-      distribution: 'normal',
-      mean: 100,
-      sd: 12.5,
-    });
+  it.each([
+    ['512', 512],
+    [128, 128],
+  ])('reads %j as fixed %d', (value, length) => {
+    expect(parseLengthSpec(value, 'x')).toEqual({ distribution: 'fixed', value: length });
+  });
+
+  it.each([
+    ['512±128', 512, 128],
+    [' 512 +- 128 ', 512, 128],
+    ['100+/-12.5', 100, 12.5],
+  ])('reads %j as normal, mean %d and sd %d', (text, mean, sd) => {
+    expect(parseLengthSpec(text, 'x')).toEqual({ distribution: 'normal', mean, sd });
+  });
+
+  it('reads the uniform string form', () => {
     expect(parseLengthSpec('256..768', 'x')).toEqual({
       distribution: 'uniform',
       min: 256,

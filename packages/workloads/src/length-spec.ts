@@ -2,16 +2,15 @@
 // command line: `512` fixed, `512±128` (or `512+-128`) normal, `256..768` uniform, or the
 // object form `{distribution: fixed|uniform|normal, ...}`, which is also what a parsed spec
 // is, so a parsed config validates again to itself.
+import { nonNegativeNumber, positiveInt } from '@llm-lens/config-fields';
 import {
-  expectationMessage,
-  nonNegativeNumber,
-  oneOf,
-  positiveInt,
-  strictObject,
-  z,
-} from '@llm-lens/config-fields';
+  type DistributionSpecKind,
+  distributionObjectSchemas,
+  distributionSpecSchema,
+  type RangeProblem,
+} from './distribution-spec.js';
 import type { SeededRandom } from './seeded-random.js';
-import { forwardIssues, parseOrThrow } from './zod-issues.js';
+import { parseOrThrow } from './zod-issues.js';
 
 /** A distribution of whole numbers ≥ 1: a token length or a turn count. */
 export type LengthSpec =
@@ -38,29 +37,19 @@ const UNIFORM = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/;
 
 const length = () => positiveInt(`a whole number from 1 to ${MAX_LENGTH.toLocaleString('en-US')}`);
 
-const objectSchemas = {
-  fixed: strictObject(
-    { distribution: z.literal('fixed'), value: length() },
-    'an object {distribution: fixed, value}',
-  ),
-  uniform: strictObject(
-    { distribution: z.literal('uniform'), min: length(), max: length() },
-    'an object {distribution: uniform, min, max}',
-  ),
-  normal: strictObject(
-    {
-      distribution: z.literal('normal'),
-      mean: nonNegativeNumber(`a number from 1 to ${MAX_LENGTH}`),
-      sd: nonNegativeNumber(),
-      min: length().optional(),
-      max: length().optional(),
-    },
-    'an object {distribution: normal, mean, sd, min?, max?}',
-  ),
-} as const;
+const objectSchemas = distributionObjectSchemas({
+  fixed: { value: length() },
+  uniform: { min: length(), max: length() },
+  normal: {
+    mean: nonNegativeNumber(`a number from 1 to ${MAX_LENGTH}`),
+    sd: nonNegativeNumber(),
+    min: length().optional(),
+    max: length().optional(),
+  },
+});
 
 /** Which key of `spec` is out of range, and the rule it breaks; undefined when usable. */
-function rangeProblem(spec: LengthSpec): { key: string; rule: string; got: number } | undefined {
+function rangeProblem(spec: LengthSpec): RangeProblem | undefined {
   const limit = `at most ${MAX_LENGTH.toLocaleString('en-US')}`;
   switch (spec.distribution) {
     case 'fixed':
@@ -101,65 +90,23 @@ function fromText(text: string): LengthSpec | undefined {
   return undefined;
 }
 
+const lengthKind: DistributionSpecKind<LengthSpec> = {
+  objectSchemas,
+  fromNumber: (value) =>
+    Number.isInteger(value) && value >= 1 ? { distribution: 'fixed', value } : undefined,
+  fromText,
+  rangeProblem,
+};
+
 /**
  * A zod schema of a length spec: a whole number, a spec string or the object form; its
  * output is always the object form. `noun` names the value in messages ("a token length").
  */
 export function lengthSpecSchema(noun = 'a token length') {
-  const what = `${noun}: ${GRAMMAR}, or {distribution: fixed|uniform|normal, ...}`;
-  return z.unknown().transform((value, ctx): LengthSpec => {
-    let spec: LengthSpec | undefined;
-    let rootPath = true;
-    if (typeof value === 'number') {
-      spec = Number.isInteger(value) && value >= 1 ? { distribution: 'fixed', value } : undefined;
-    } else if (typeof value === 'string') {
-      spec = fromText(value);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const entry = value as Record<string, unknown>;
-      const distribution = oneOf(['fixed', 'uniform', 'normal']).safeParse(entry.distribution);
-      if (!distribution.success) {
-        forwardIssues(distribution.error, ctx, ['distribution']);
-        return z.NEVER;
-      }
-      const parsed = objectSchemas[distribution.data].safeParse(value);
-      if (!parsed.success) {
-        forwardIssues(parsed.error, ctx);
-        return z.NEVER;
-      }
-      spec = parsed.data as LengthSpec;
-      if (spec.distribution === 'normal') {
-        // Keep the object free of absent keys, so it prints back as written.
-        const { min, max, ...rest } = spec;
-        spec = {
-          ...rest,
-          ...(min === undefined ? {} : { min }),
-          ...(max === undefined ? {} : { max }),
-        };
-      }
-      rootPath = false;
-    }
-    if (spec === undefined) {
-      ctx.addIssue({ code: 'custom', message: expectationMessage(what, value, []) });
-      return z.NEVER;
-    }
-    const problem = rangeProblem(spec);
-    if (problem !== undefined) {
-      ctx.addIssue(
-        rootPath
-          ? {
-              code: 'custom',
-              message: `${expectationMessage(what, value, [])} (its ${problem.key} must be ${problem.rule})`,
-            }
-          : {
-              code: 'custom',
-              path: [problem.key],
-              message: `must be ${problem.rule}, got ${problem.got}`,
-            },
-      );
-      return z.NEVER;
-    }
-    return spec;
-  });
+  return distributionSpecSchema(
+    lengthKind,
+    `${noun}: ${GRAMMAR}, or {distribution: fixed|uniform|normal, ...}`,
+  );
 }
 
 /**

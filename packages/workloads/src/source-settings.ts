@@ -1,6 +1,14 @@
 // Settings every prompt source shares (seed, order, output caps), what a source's loader is
-// given, and the pieces every file source uses: de-duplication and per-request caps.
-import { flag, nonNegativeInt, oneOf, positiveInt, text, z } from '@llm-lens/config-fields';
+// given, how a source's settings become its config, and per-request output caps.
+import {
+  flag,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  strictObject,
+  text,
+  z,
+} from '@llm-lens/config-fields';
 import type { ItemOrder } from './item-order.js';
 import {
   describeLengthSpec,
@@ -54,6 +62,39 @@ export const pathSetting = () => text('a file path');
 /** The `type` key of a source's own schema. */
 export const typeSetting = <T extends string>(type: T) => z.literal(type);
 
+/** A source's parsed settings as its config: the optional settings not given are left out. */
+export type GivenSettings<Shape extends z.ZodRawShape> = {
+  [Key in keyof z.output<z.ZodObject<Shape>>]: Exclude<
+    z.output<z.ZodObject<Shape>>[Key],
+    undefined
+  >;
+};
+
+/**
+ * The schema of a source's settings (and of every conversation source's): a strict object of
+ * `shape`, `check` run on it when given, whose output is the source's config. An optional
+ * setting that was not given is left out rather than kept as undefined, so the config
+ * validates again to itself; those given follow the others, in the order configs have
+ * always been written out in.
+ */
+export function sourceConfigSchema<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  what: string,
+  check?: (settings: z.output<z.ZodObject<Shape>>, ctx: z.RefinementCtx) => void,
+) {
+  const keys = Object.keys(shape);
+  const optional = keys.filter((key) => shape[key] instanceof z.ZodOptional);
+  const required = keys.filter((key) => !optional.includes(key));
+  const settings = strictObject(shape, what);
+  return (check === undefined ? settings : settings.superRefine(check)).transform((parsed) => {
+    const given = parsed as Record<string, unknown>;
+    const config: Record<string, unknown> = {};
+    for (const key of required) config[key] = given[key];
+    for (const key of optional) if (given[key] !== undefined) config[key] = given[key];
+    return config as GivenSettings<Shape>;
+  });
+}
+
 /** Output caps shared by every source. */
 export interface OutputSettings {
   output_tokens?: LengthSpec;
@@ -81,47 +122,6 @@ export function withOutputCaps(
   if (maxTokens !== undefined) out.maxTokens = maxTokens;
   if (minTokens !== undefined) out.minTokens = minTokens;
   return out;
-}
-
-/** Drops items already seen: same prompt and same caps. Used while loading only. */
-export class DuplicateFilter {
-  private readonly plain = new Set<string>();
-  private readonly structured = new Set<string>();
-  /** Items dropped so far. */
-  dropped = 0;
-
-  /** True the first time an item with these contents is offered. */
-  isNew(item: Pick<PromptItem, 'prompt' | 'maxTokens' | 'minTokens'>): boolean {
-    let seen: Set<string>;
-    let key: string;
-    // The common case, a bare string, is its own key: no copy of a large prompt.
-    if (
-      typeof item.prompt === 'string' &&
-      item.maxTokens === undefined &&
-      item.minTokens === undefined
-    ) {
-      seen = this.plain;
-      key = item.prompt;
-    } else {
-      seen = this.structured;
-      key = JSON.stringify([item.prompt, item.maxTokens ?? null, item.minTokens ?? null]);
-    }
-    if (seen.has(key)) {
-      this.dropped++;
-      return false;
-    }
-    seen.add(key);
-    return true;
-  }
-
-  /**
-   * Forgets the keys once loading is done. The set returned by a loader can keep this
-   * filter reachable (closures share their scope), and the keys may be copies of the text.
-   */
-  release(): void {
-    this.plain.clear();
-    this.structured.clear();
-  }
 }
 
 /** `1,234 prompts`. */

@@ -1,5 +1,5 @@
 // `{ type: inline, prompts: [...] }`: prompts written in the config itself.
-import { listOf, strictObject } from '@llm-lens/config-fields';
+import { listOf } from '@llm-lens/config-fields';
 import { type ItemOrder, itemOrder } from '../item-order.js';
 import type { LengthSpec } from '../length-spec.js';
 import { inlinePromptSchema, itemOfRecord, type PromptRecordConfig } from '../prompt-record.js';
@@ -12,6 +12,7 @@ import {
   outputTokensSetting,
   type PromptSourceType,
   seedSetting,
+  sourceConfigSchema,
   typeSetting,
   withOutputCaps,
 } from '../source-settings.js';
@@ -26,7 +27,7 @@ export interface InlineSourceConfig {
   seed: number;
 }
 
-const schema = strictObject(
+const schema = sourceConfigSchema(
   {
     type: typeSetting('inline'),
     prompts: listOf(
@@ -40,17 +41,7 @@ const schema = strictObject(
     seed: seedSetting(),
   },
   'an object {type: inline, prompts: [...]}',
-).transform((config): InlineSourceConfig => {
-  const out: InlineSourceConfig = {
-    type: 'inline',
-    prompts: config.prompts,
-    fixed_output: config.fixed_output,
-    order: config.order,
-    seed: config.seed,
-  };
-  if (config.output_tokens !== undefined) out.output_tokens = config.output_tokens;
-  return out;
-});
+);
 
 export const inlineSource: PromptSourceType<InlineSourceConfig> = {
   type: 'inline',

@@ -25,6 +25,7 @@ import {
   fixedOutputSetting,
   type PromptSourceType,
   seedSetting,
+  sourceConfigSchema,
   typeSetting,
   withOutputCaps,
 } from '../source-settings.js';
@@ -147,7 +148,7 @@ const entrySchema = strictObject(
     return out;
   });
 
-const schema = strictObject(
+const schema = sourceConfigSchema(
   {
     type: typeSetting('mix'),
     entries: listOf(entrySchema, 'a non-empty list of {weight, template, variables} entries', true),
@@ -156,16 +157,7 @@ const schema = strictObject(
     seed: seedSetting(),
   },
   'an object {type: mix, entries: [...]}',
-).transform((config): MixSourceConfig => {
-  const out: MixSourceConfig = {
-    type: 'mix',
-    entries: config.entries,
-    fixed_output: config.fixed_output,
-    seed: config.seed,
-  };
-  if (config.model !== undefined) out.model = config.model;
-  return out;
-});
+);
 
 interface LoadedEntry {
   label: string;

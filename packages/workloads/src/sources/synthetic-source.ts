@@ -1,6 +1,6 @@
 // `{ type: synthetic, input_tokens, output_tokens }`: generated prompts of an exact token
 // length in the model's offline vocabulary, a new one for every request.
-import { strictObject, text } from '@llm-lens/config-fields';
+import { text } from '@llm-lens/config-fields';
 import {
   describeLengthSpec,
   drawLength,
@@ -15,6 +15,7 @@ import {
   outputTokensSetting,
   type PromptSourceType,
   seedSetting,
+  sourceConfigSchema,
   typeSetting,
   withOutputCaps,
 } from '../source-settings.js';
@@ -32,7 +33,7 @@ export interface SyntheticSourceConfig {
   seed: number;
 }
 
-const schema = strictObject(
+const schema = sourceConfigSchema(
   {
     type: typeSetting('synthetic'),
     input_tokens: lengthSpecSchema('an input token count'),
@@ -42,17 +43,7 @@ const schema = strictObject(
     seed: seedSetting(),
   },
   'an object {type: synthetic, input_tokens, output_tokens?}',
-).transform((config): SyntheticSourceConfig => {
-  const out: SyntheticSourceConfig = {
-    type: 'synthetic',
-    input_tokens: config.input_tokens,
-    fixed_output: config.fixed_output,
-    seed: config.seed,
-  };
-  if (config.output_tokens !== undefined) out.output_tokens = config.output_tokens;
-  if (config.model !== undefined) out.model = config.model;
-  return out;
-});
+);
 
 /** The text every synthetic prompt starts with, unique per request (when the length allows). */
 export function syntheticPrefix(index: number): string {
