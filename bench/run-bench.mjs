@@ -7,16 +7,24 @@
 // taskset; --workers=N sets the worker threads of the wave-workers search (default 2);
 // --quiet-wait=S waits at most S seconds for a quiet machine before each measurement
 // (default 30; 0 = never wait); --full-sweep runs every step of the workers search (by
-// default it stops at the first concurrency that misses).
+// default it stops at the first concurrency that misses). `--only=memory` runs the memory of
+// long runs alone (the CLI in a child process, 30,000 to 1,000,000 requests; see memory.mjs);
+// --memory-sizes=N,... sets its request counts.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { disableAllocationSitePretenuring } from '@llm-lens/executor';
+import {
+  disableAllocationSitePretenuring,
+  keepWebAssemblyOnBaselineCompiler,
+  limitHeapGrowth,
+} from '@llm-lens/executor';
 import { runIntakeFloor } from './intake-floor.mjs';
 import { measureWakeupDelay } from './machine-noise.mjs';
+import { formatRun, MEMORY_SCENARIO, memoryMarkdown, runMemoryScenario } from './memory.mjs';
 import { measureParseCost } from './parse-cost.mjs';
 import { runRequestRateComparison } from './request-rate.mjs';
+import { printScheduleLag, runScheduleLag } from './schedule-lag.mjs';
 import { runStreamScenario } from './stream-fidelity.mjs';
 import {
   cliRegistry,
@@ -28,8 +36,10 @@ import {
 } from './wave-fidelity.mjs';
 import { MAX_GAP_P99_MS, WORKERS_GRID } from './workers-search.mjs';
 
-// As the CLI does at startup; every client measured here shares this process and setting.
+// As the CLI does at startup; every client measured here shares this process and settings.
 disableAllocationSitePretenuring();
+limitHeapGrowth();
+keepWebAssemblyOnBaselineCompiler();
 
 // As in the issue: the server on core 0, the client on core 1.
 const CLIENT_CORE = 1;
@@ -49,6 +59,7 @@ const searchWorkers = Number(flag('workers') ?? 2);
 const quietWaitS = Number(flag('quiet-wait') ?? QUIET.maxWaitS);
 const quiet = { ...QUIET, maxWaitS: quietWaitS };
 const fullSweep = args.includes('--full-sweep');
+const memorySizes = flag('memory-sizes')?.split(',').map(Number);
 
 // Lockstep: every running stream gets its token on the same decode tick, the worst case for
 // a client that must stamp C sockets that became readable together.
@@ -106,6 +117,9 @@ const REQUEST_RATE = {
   outputTokens: 16,
 };
 
+// Open-loop schedule lag at the rates of the issue, one thread and two worker threads.
+const SCHEDULE_LAG = { name: 'schedule-lag', rates: [1000, 5000], seconds: 5, workers: 2 };
+
 const WAVE_WORKERS = 'wave-workers';
 const SCENARIO_NAMES = [
   ...WAVE_SCENARIOS.map((s) => s.name),
@@ -113,6 +127,8 @@ const SCENARIO_NAMES = [
   ...STREAM_SCENARIOS.map((s) => s.name),
   INTAKE_FLOOR.name,
   REQUEST_RATE.name,
+  SCHEDULE_LAG.name,
+  MEMORY_SCENARIO.name,
 ];
 const wants = (name) => !only || only.includes(name);
 
@@ -625,7 +641,43 @@ async function main() {
       `  ratio      ${pad((requestRate.ratio * 100).toFixed(1), 7)} %  (bare undici: ${((requestRate.bestBareUndiciPerS / requestRate.bestAutocannonPerS) * 100).toFixed(1)} %)`,
     );
   }
-  const verdicts = [...waves.flatMap((w) => w.verdicts), ...evaluateTargets(streams, requestRate)];
+  let scheduleLag;
+  if (wants(SCHEDULE_LAG.name)) {
+    scheduleLag = await runScheduleLag({ ...SCHEDULE_LAG, simulatorCore });
+    endSection(SCHEDULE_LAG.name);
+    console.log('');
+    console.log(
+      `Open loop, constant arrivals, non-streaming, ${SCHEDULE_LAG.seconds} s per row; lag = hand-off − due (llm-lens: schedule_lag):`,
+    );
+    printScheduleLag(scheduleLag);
+  }
+  let memory;
+  if (wants(MEMORY_SCENARIO.name)) {
+    log(
+      `running ${MEMORY_SCENARIO.name} (the CLI and a bare undici loop, each in a child process) ...`,
+    );
+    const scenario = memorySizes ? { ...MEMORY_SCENARIO, sizes: memorySizes } : MEMORY_SCENARIO;
+    memory = await runMemoryScenario(scenario, {
+      serverCore: simulatorCore,
+      // Each measurement is long (up to ~80 s): waited for, not repeated.
+      measure: (fn) => measureWhenQuiet(fn, { ...quiet, attempts: 1 }, log),
+      log,
+    });
+    endSection(MEMORY_SCENARIO.name);
+    console.log('');
+    console.log(
+      `Memory of long runs: non-streaming, ${memory.scenario.concurrency} in flight, against a zero-latency server on its own core; ` +
+        'llm-lens = the CLI (records to a JSONL file, summary to JSON), bare = undici alone, each in a child process; ' +
+        `RSS read from /proc every 0.5 s, peak = VmHWM. Floors: node alone ${memory.floors.nodeMb.toFixed(0)} MB, ` +
+        `the CLI with its modules loaded ${memory.floors.cliLoadedMb.toFixed(0)} MB:`,
+    );
+    for (const run of memory.runs) console.log(`  ${formatRun(run)}`);
+  }
+  const verdicts = [
+    ...waves.flatMap((w) => w.verdicts),
+    ...evaluateTargets(streams, requestRate),
+    ...(memory?.verdicts ?? []),
+  ];
   if (search && !search.error) {
     verdicts.push({
       target: `${WAVE_WORKERS}: largest C (of ${WORKERS_GRID.join(', ')}) with chunk-gap p99 error ≤ ${MAX_GAP_P99_MS} ms at ${search.workers} workers`,
@@ -638,7 +690,13 @@ async function main() {
     console.log('Targets:');
     printVerdicts(verdicts);
   }
-  const markdown = waves.length > 0 || search ? waveMarkdown(waves, search) : null;
+  const markdown =
+    [
+      waves.length > 0 || search ? waveMarkdown(waves, search) : null,
+      memory ? memoryMarkdown(memory) : null,
+    ]
+      .filter((part) => part !== null)
+      .join('\n\n') || null;
   if (markdown) {
     console.log('');
     console.log('Markdown (medians; paste into README.md):');
@@ -667,6 +725,8 @@ async function main() {
         workersSearch: search ?? null,
         streams,
         requestRate: requestRate ?? null,
+        scheduleLag: scheduleLag ?? null,
+        memory: memory ?? null,
         targets: verdicts,
         markdown,
       },

@@ -56,8 +56,10 @@ export interface RunOptions {
   /** Event-loop delay p99 above which the run is flagged client_bound, ms. Default 5. */
   clientBoundP99Ms?: number;
   /**
-   * Token counts when the server reports none: `offline` (gpt-tokenizer, loaded before the
-   * run), `none` (count events), or a counter per model (single-thread runs only). Default `none`.
+   * Token counts when the server reports none: `auto` (gpt-tokenizer, loaded before the run
+   * for models with a streaming scenario, on first need for the others), `offline` (every
+   * model's vocabulary loaded before the run), `none` (count events), or a counter per model
+   * (single-thread runs only). Default `none`.
    */
   tokenizer?: TokenizerChoice;
   /**
@@ -469,7 +471,7 @@ async function runOnWorkers(context: RunContext, workers: number): Promise<RunOu
   if (typeof options.tokenizer === 'function') {
     throw new ExecutorError(
       'LENS_EXECUTOR_PLAN_INVALID',
-      'a tokenizer function cannot be sent to worker threads; use tokenizer: "offline" or "none" with workers > 1',
+      'a tokenizer function cannot be sent to worker threads; use tokenizer: "auto", "offline" or "none" with workers > 1',
     );
   }
   const pool = await WorkerPool.start(workers, {

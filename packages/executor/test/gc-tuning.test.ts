@@ -1,8 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ExecutorError, limitHeapGrowth } from '../src/index.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/pretenuring-probe.mjs', import.meta.url));
+const HEAP_PROBE = fileURLToPath(new URL('./fixtures/heap-growth-probe.mjs', import.meta.url));
+const WASM_PROBE = fileURLToPath(new URL('./fixtures/wasm-tier-probe.mjs', import.meta.url));
+
+function run(args: string[]): string {
+  return execFileSync(process.execPath, args, { encoding: 'utf8' });
+}
 
 /**
  * V8's pretenuring decisions for a probe run: the most sites it tenured over three runs.
@@ -26,5 +33,36 @@ describe('disableAllocationSitePretenuring', () => {
     // The control: without the call, V8 tenures the probe's site.
     expect(tenuredSites('default')).toBeGreaterThan(0);
     expect(tenuredSites('disable')).toBe(0);
+  });
+});
+
+describe('limitHeapGrowth', () => {
+  it('keeps promoted garbage from growing the old generation as far, set at run time', () => {
+    // The probe promotes ~200 MB of garbage; V8's own factor let the old space reach
+    // 130-140 MB here, 10 % growth 55-65 MB.
+    const unlimitedMb = Number(run([HEAP_PROBE, 'default']));
+    const limitedMb = Number(run([HEAP_PROBE, 'limit']));
+    expect(unlimitedMb).toBeGreaterThan(0);
+    expect(limitedMb).toBeLessThan(unlimitedMb * 0.7);
+  });
+
+  it('refuses a growth that is not a whole percentage from 1 to 1000', () => {
+    for (const bad of [0, -5, 2.5, Number.NaN, 1001]) {
+      expect(() => limitHeapGrowth(bad)).toThrowError(ExecutorError);
+    }
+    expect(() => limitHeapGrowth(0)).toThrowError(/whole number from 1 to 1000, got 0/);
+  });
+});
+
+describe('keepWebAssemblyOnBaselineCompiler', () => {
+  it('stops V8 from recompiling hot WebAssembly with its optimizing compiler', () => {
+    const trace = ['--trace-wasm-compilation-times', WASM_PROBE];
+    // The control: without the call, the hot function is recompiled with TurboFan.
+    const optimized = run([...trace, 'default']);
+    expect(optimized).toContain('using Liftoff');
+    expect(optimized).toContain('using TurboFan');
+    const baseline = run([...trace, 'baseline']);
+    expect(baseline).toContain('using Liftoff');
+    expect(baseline).not.toContain('using TurboFan');
   });
 });
