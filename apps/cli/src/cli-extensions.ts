@@ -4,7 +4,11 @@ import { pathToFileURL } from 'node:url';
 import type { ConfigExtensions } from '@llm-lens/config';
 import { ExtensionRegistry } from '@llm-lens/executor';
 import type { ExporterFactory } from '@llm-lens/metrics';
-import { promptSourceSchema, replayConfigSchema } from '@llm-lens/workloads';
+import {
+  conversationSourceSchema,
+  promptSourceSchema,
+  replayConfigSchema,
+} from '@llm-lens/workloads';
 import { CliError } from './cli-error.js';
 
 /** Packages of ours the CLI discovers among its dependencies. */
@@ -72,10 +76,14 @@ export async function loadCliExtensions(
   return {
     registry,
     exporters,
-    // A scenario's `prompts:` is checked by the package that loads prompt sources.
+    // A scenario's `prompts:`, `replay:` and `conversations:` are checked by the package that loads them.
     config: {
       ...registry.configExtensions(),
-      scenarioSections: { prompts: promptSourceSchema, replay: replayConfigSchema },
+      scenarioSections: {
+        prompts: promptSourceSchema,
+        replay: replayConfigSchema,
+        conversations: conversationSourceSchema,
+      },
     },
     providerSources,
   };

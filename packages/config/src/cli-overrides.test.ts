@@ -391,6 +391,46 @@ describe('schedule flags', () => {
   });
 });
 
+describe('min_tokens', () => {
+  const withMaxTokens = (scenario: Record<string, unknown>) =>
+    validateConfig(
+      { providers: [{ type: 'mock', models: ['m'] }], scenarios: [{ prompt: 'hi', ...scenario }] },
+      extensions,
+    );
+
+  it('is a positive integer, at most max_tokens when both are set', () => {
+    const ok = withMaxTokens({ max_tokens: 64, min_tokens: 64 });
+    expect(ok.ok && ok.config.scenarios[0]!.min_tokens).toBe(64);
+    expect(withMaxTokens({ min_tokens: 500 }).ok).toBe(true);
+    const [zero, above] = [
+      withMaxTokens({ min_tokens: 0 }),
+      withMaxTokens({ max_tokens: 16, min_tokens: 32 }),
+    ];
+    expect(!zero.ok && zero.issues.map((i) => i.message)).toEqual([
+      'must be a positive integer, got 0',
+    ]);
+    expect(!above.ok && above.issues).toEqual([
+      {
+        path: 'scenarios[0].min_tokens',
+        message:
+          'must be at most max_tokens (16), got 32; a server cannot generate more than max_tokens',
+      },
+    ]);
+  });
+
+  it("--min-tokens sets every scenario's min_tokens and is reported by its flag name", () => {
+    const config = applyOverrides(fileConfig(), { minTokens: 8 }, { extensions });
+    expect(config.scenarios.map((s) => s.min_tokens)).toEqual([8, 8]);
+    expect(() => applyOverrides(fileConfig(), { minTokens: 32 }, { extensions })).toThrow(
+      '--min-tokens: must be at most max_tokens (16), got 32',
+    );
+    expect(
+      applyOverrides(fileConfig(), { minTokens: 32, maxTokens: 32 }, { extensions }).scenarios[0]!
+        .min_tokens,
+    ).toBe(32);
+  });
+});
+
 describe('applyOverrides on configs it cannot use', () => {
   it('names the valid provider types for a bad --provider', () => {
     const error = thrown(() =>

@@ -65,7 +65,7 @@ export interface CliOverrides {
   prompts?: string | undefined;
   /** `--input-tokens SPEC`: synthetic prompts of this token length (`512`, `512±128`, `256..768`). */
   inputTokens?: string | undefined;
-  /** `--output-tokens SPEC`: the output length of the prompt source's requests. */
+  /** `--output-tokens SPEC`: the output length of the prompt source's requests (or of each turn of `conversations:`). */
   outputTokens?: string | undefined;
   /** `--replay FILE`: replay a request log (relative to `cwd`). */
   replay?: string | undefined;
@@ -75,6 +75,8 @@ export interface CliOverrides {
   slo?: readonly string[] | undefined;
   /** `--max-tokens` */
   maxTokens?: number | undefined;
+  /** `--min-tokens`: every scenario's `min_tokens` (a fixed output length on vLLM-compatible servers). */
+  minTokens?: number | undefined;
   /** `--temperature` */
   temperature?: number | undefined;
   /** `--stream` / `--no-stream` */
@@ -87,6 +89,14 @@ export interface CliOverrides {
   idleTimeout?: number | undefined;
   /** `--max-event-bytes`: every provider's `max_event_bytes`. */
   maxEventBytes?: number | undefined;
+  /** `--max-attempts`: attempts per request, the first included (every provider's `retries.max_attempts`). */
+  maxAttempts?: number | undefined;
+  /** `--rpm`: requests per minute (every provider's `rate_limits.requests_per_minute`). */
+  rpm?: number | undefined;
+  /** `--tpm`: tokens per minute (every provider's `rate_limits.tokens_per_minute`). */
+  tpm?: number | undefined;
+  /** `--max-cost`: the run's budget in USD (`max_cost_usd`). */
+  maxCost?: number | undefined;
   /** `--output`: summary JSON path (outputs.summary). */
   output?: string | undefined;
   /** `--records`: JSONL records path (outputs.records). */
@@ -147,13 +157,34 @@ const PROVIDER_FLAGS: Record<string, Flag[]> = {
   'timeouts.ttft_ms': ['ttftTimeout'],
   'timeouts.idle_ms': ['idleTimeout'],
   max_event_bytes: ['maxEventBytes'],
+  'retries.max_attempts': ['maxAttempts'],
+  'rate_limits.requests_per_minute': ['rpm'],
+  'rate_limits.tokens_per_minute': ['tpm'],
 };
+
+/**
+ * Provider flags that set a section another package registers (`providerSections`), and
+ * that section: the executor's retries and rate limits.
+ */
+const SECTION_FLAGS = [
+  ['maxAttempts', 'retries'],
+  ['rpm', 'rate_limits'],
+  ['tpm', 'rate_limits'],
+] as const;
+
+/** Provider sections whose keys are reported by the flag that set them (`timeouts.ttft_ms`). */
+const NESTED_PROVIDER_KEYS: ReadonlySet<PropertyKey> = new Set([
+  'timeouts',
+  'retries',
+  'rate_limits',
+]);
 const SCENARIO_FLAGS: Record<string, Flag[]> = {
   prompt: ['prompt'],
   'prompts.input_tokens': ['inputTokens'],
   'prompts.output_tokens': ['outputTokens'],
   'prompts.path': ['prompts'],
   'prompts.undefined': ['prompts', 'inputTokens'],
+  'conversations.output_tokens': ['outputTokens'],
   'replay.path': ['replay'],
   'replay.time_scale': ['timeScale'],
   prompt_file: ['promptFile'],
@@ -161,6 +192,7 @@ const SCENARIO_FLAGS: Record<string, Flag[]> = {
   concurrency: ['concurrency'],
   warmup: ['warmup'],
   max_tokens: ['maxTokens'],
+  min_tokens: ['minTokens'],
   temperature: ['temperature'],
   stream: ['stream'],
   timeout_ms: ['timeout'],
@@ -184,7 +216,11 @@ const LOAD_SETTING_FLAGS = [
   ['maxInFlight', 'max_in_flight'],
   ['pause', 'pause'],
 ] as const;
-const ROOT_FLAGS: Record<string, Flag[]> = { workers: ['workers'], slo: ['slo'] };
+const ROOT_FLAGS: Record<string, Flag[]> = {
+  workers: ['workers'],
+  slo: ['slo'],
+  max_cost_usd: ['maxCost'],
+};
 const OUTPUT_FLAGS: Record<string, Flag[]> = {
   summary: ['output'],
   records: ['records'],
@@ -213,6 +249,20 @@ export function applyOverrides(
     const extension = options.extensions.providers.find((e) => e.type === providerType);
     return extension === undefined ? [] : Object.keys(extension.configSchema.shape);
   };
+
+  const sections = options.extensions.providerSections ?? {};
+  const unregistered = SECTION_FLAGS.filter(
+    ([flag, section]) => given(flag) && !Object.hasOwn(sections, section),
+  );
+  if (unregistered.length > 0) {
+    throw invalid(
+      unregistered.map(([flag, section]) => ({
+        path: flagName(flag),
+        message: `sets every provider's ${section} section, which no package registered with this program (the executor adds it through providerSections)`,
+      })),
+      undefined,
+    );
+  }
 
   if (config === undefined && type !== undefined && type !== merged.providers[0]?.type) {
     merged.providers = [{ name: type, type, models: model === undefined ? [] : [model] }];
@@ -246,6 +296,16 @@ export function applyOverrides(
       provider.timeouts = timeouts;
     }
     if (overrides.maxEventBytes !== undefined) provider.max_event_bytes = overrides.maxEventBytes;
+    // Over the provider's own sections: --rpm keeps its tokens_per_minute and bursts.
+    if (overrides.maxAttempts !== undefined) {
+      provider.retries = { ...provider.retries, max_attempts: overrides.maxAttempts };
+    }
+    if (overrides.rpm !== undefined || overrides.tpm !== undefined) {
+      const limits = { ...provider.rate_limits };
+      if (overrides.rpm !== undefined) limits.requests_per_minute = overrides.rpm;
+      if (overrides.tpm !== undefined) limits.tokens_per_minute = overrides.tpm;
+      provider.rate_limits = limits;
+    }
   }
   if (unused.size > 0) {
     const types = [...new Set(merged.providers.map((p) => p.type))].join(', ');
@@ -265,32 +325,21 @@ export function applyOverrides(
   const promptSource = promptSourceFromFlags(overrides, options);
   for (const scenario of merged.scenarios) {
     if (overrides.prompt !== undefined) {
+      clearPromptSources(scenario, 'prompt');
       scenario.prompt = overrides.prompt;
-      delete scenario.prompt_file;
-      delete scenario.messages;
-      delete scenario.prompts;
-      delete scenario.replay;
     }
     if (promptText !== undefined) {
+      clearPromptSources(scenario, 'prompt', 'prompt_file');
       scenario.prompt = promptText.text;
       scenario.prompt_file = promptText.path;
-      delete scenario.messages;
-      delete scenario.prompts;
-      delete scenario.replay;
     }
     if (promptSource !== undefined) {
+      clearPromptSources(scenario);
       scenario.prompts = { ...promptSource };
-      delete scenario.prompt;
-      delete scenario.prompt_file;
-      delete scenario.messages;
-      delete scenario.replay;
     }
     if (overrides.replay !== undefined) {
+      clearPromptSources(scenario);
       scenario.replay = { path: resolve(options.cwd ?? process.cwd(), overrides.replay) };
-      delete scenario.prompt;
-      delete scenario.prompt_file;
-      delete scenario.messages;
-      delete scenario.prompts;
     }
     if (overrides.timeScale !== undefined) {
       if (scenario.replay === undefined) {
@@ -307,19 +356,25 @@ export function applyOverrides(
       scenario.replay = { ...scenario.replay, time_scale: overrides.timeScale };
     }
     if (overrides.outputTokens !== undefined) {
-      if (scenario.prompts === undefined) {
+      if (scenario.conversations !== undefined) {
+        scenario.conversations = {
+          ...scenario.conversations,
+          output_tokens: overrides.outputTokens,
+        };
+      } else if (scenario.prompts === undefined) {
         throw invalid(
           [
             {
               path: '--output-tokens',
               message:
-                'sets the output length of a prompt source (--prompts FILE or --input-tokens); with a plain prompt use --max-tokens',
+                'sets the output length of a prompt source (--prompts FILE or --input-tokens) or of conversations; with a plain prompt use --max-tokens',
             },
           ],
           undefined,
         );
+      } else {
+        scenario.prompts = { ...scenario.prompts, output_tokens: overrides.outputTokens };
       }
-      scenario.prompts = { ...scenario.prompts, output_tokens: overrides.outputTokens };
     }
     if (overrides.requests !== undefined) scenario.requests = overrides.requests;
     if (overrides.concurrency !== undefined) scenario.concurrency = overrides.concurrency;
@@ -338,6 +393,7 @@ export function applyOverrides(
     applyLoadOverrides(scenario, overrides);
     if (overrides.sweep !== undefined) scenario.sweep = sweepFlag(overrides.sweep);
     if (overrides.maxTokens !== undefined) scenario.max_tokens = overrides.maxTokens;
+    if (overrides.minTokens !== undefined) scenario.min_tokens = overrides.minTokens;
     if (overrides.temperature !== undefined) scenario.temperature = overrides.temperature;
     if (overrides.stream !== undefined) scenario.stream = overrides.stream;
     if (overrides.timeout !== undefined) scenario.timeout_ms = overrides.timeout;
@@ -349,6 +405,7 @@ export function applyOverrides(
   if (overrides.recordTokens !== undefined) outputs.record_tokens = overrides.recordTokens;
   if (overrides.maxErrorRate !== undefined) outputs.max_error_rate = overrides.maxErrorRate;
   if (overrides.workers !== undefined) merged.workers = overrides.workers;
+  if (overrides.maxCost !== undefined) merged.max_cost_usd = overrides.maxCost;
   if (overrides.slo !== undefined && overrides.slo.length > 0) {
     merged.slo = { ...merged.slo, ...sloFlags(overrides.slo) };
   }
@@ -359,6 +416,24 @@ export function applyOverrides(
     checked.issues.map((issue) => toFlagIssue(issue, given, overrides, merged)),
   );
   throw invalid(issues, undefined);
+}
+
+/**
+ * Removes what a scenario sends, before a prompt flag sets its own: a flag's prompt replaces
+ * the config's, whichever key that was (`conversation_history` goes with `conversations`).
+ */
+function clearPromptSources(scenario: ScenarioConfig, ...kept: (keyof ScenarioConfig)[]): void {
+  const keys = [
+    'prompt',
+    'prompt_file',
+    'messages',
+    'prompts',
+    'replay',
+    'conversations',
+    'conversation_history',
+  ] as const;
+  // A kept key is overwritten in place, so a printed config keeps the order of the file.
+  for (const key of keys) if (!kept.includes(key)) delete scenario[key];
 }
 
 /**
@@ -495,16 +570,22 @@ function toFlagIssue(
   let table: Record<string, Flag[]> | undefined;
   let field: PropertyKey | undefined;
   if (section === 'providers' && typeof second === 'number')
-    [table, field] = [PROVIDER_FLAGS, third === 'timeouts' ? `timeouts.${String(fourth)}` : third];
+    [table, field] = [
+      PROVIDER_FLAGS,
+      third !== undefined && NESTED_PROVIDER_KEYS.has(third)
+        ? `${String(third)}.${String(fourth)}`
+        : third,
+    ];
   else if (section === 'scenarios' && typeof second === 'number')
     [table, field] = [
       SCENARIO_FLAGS,
-      third === 'load' || third === 'prompts' || third === 'replay'
+      third === 'load' || third === 'prompts' || third === 'replay' || third === 'conversations'
         ? `${third}.${String(fourth)}`
         : third,
     ];
   else if (section === 'outputs') [table, field] = [OUTPUT_FLAGS, second];
-  else if (section === 'workers' || section === 'slo') [table, field] = [ROOT_FLAGS, section];
+  else if (section === 'workers' || section === 'slo' || section === 'max_cost_usd')
+    [table, field] = [ROOT_FLAGS, section];
   const flags = table !== undefined && typeof field === 'string' ? table[field] : undefined;
   const flag = flags?.find(given);
   if (flags === undefined || flag === undefined) {

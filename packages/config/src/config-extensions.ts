@@ -20,7 +20,7 @@ export interface ConfigExtension {
 }
 
 /** Scenario keys whose schema comes from another package. */
-export type ScenarioSection = 'prompts' | 'replay';
+export type ScenarioSection = 'prompts' | 'replay' | 'conversations';
 
 /** Everything registered that a config may name, passed to every function that validates one. */
 export interface ConfigExtensions {
@@ -30,8 +30,17 @@ export interface ConfigExtensions {
   readonly loadPatterns: readonly ConfigExtension[];
   /**
    * Schemas of the scenario sections another package loads: `prompts` (a prompt source:
-   * dataset, synthetic prompts, a mix) and `replay` (a request log), from
-   * `@llm-lens/workloads`. A section without a schema here is refused.
+   * dataset, synthetic prompts, a mix), `replay` (a request log) and `conversations`
+   * (multi-turn sessions), from `@llm-lens/workloads`. A section without a schema here is
+   * refused.
    */
   readonly scenarioSections?: Readonly<Partial<Record<ScenarioSection, z.ZodType>>>;
+  /**
+   * Keys another package adds to every provider entry, whatever its type, with their
+   * schemas: the executor's `retries`, `rate_limits` and `circuit_breaker`. They are checked
+   * with the common keys, each optional (an empty one is absent); without them here, such a
+   * key is an unknown key. A name that is already a common key is refused when the schema
+   * is built.
+   */
+  readonly providerSections?: Readonly<Record<string, z.ZodType>>;
 }

@@ -1,7 +1,8 @@
 // The zod schema of a config file. Every leaf carries its own message (@llm-lens/config-fields);
 // cross-field rules and defaults that depend on other fields live here. Provider types and
 // load patterns are not known here: their keys are validated by the extension each entry
-// names (see config-extensions.ts).
+// names, and the sections another package adds to every provider entry by that package's
+// schemas (see config-extensions.ts).
 import {
   closestMatch,
   describeValue,
@@ -23,6 +24,7 @@ import {
   unknownKeyMessage,
   z,
 } from '@llm-lens/config-fields';
+import { LensConfigError } from './config-error.js';
 import type { ConfigExtension, ConfigExtensions, ScenarioSection } from './config-extensions.js';
 import type { LensConfig, LoadConfig, ProviderConfig, ScenarioConfig } from './lens-config.js';
 import { parseSweepValues } from './sweep-values.js';
@@ -86,6 +88,27 @@ const PROVIDER_COMMON = {
 };
 
 type Shape = Record<string, z.ZodType>;
+
+/**
+ * The common keys of a provider entry with the sections other packages add to every
+ * provider (`providerSections`: the executor's `retries`, `rate_limits`, `circuit_breaker`).
+ */
+function providerCommonShape(extensions: ConfigExtensions): Shape {
+  const sections = extensions.providerSections ?? {};
+  const taken = Object.keys(sections).filter((key) => Object.hasOwn(PROVIDER_COMMON, key));
+  if (taken.length > 0) {
+    throw new LensConfigError(
+      'LENS_CONFIG_INVALID',
+      `providerSections: ${taken.map((key) => JSON.stringify(key)).join(', ')} ${taken.length === 1 ? 'is a key' : 'are keys'} every provider entry already has (${Object.keys(PROVIDER_COMMON).join(', ')}); register the section under another name`,
+    );
+  }
+  // Every section is optional, and an empty one (`retries:` with nothing under it) is absent.
+  const optional = Object.entries(sections).map(([key, schema]) => [
+    key,
+    z.preprocess(nullAsAbsent, schema.optional()),
+  ]);
+  return { ...PROVIDER_COMMON, ...Object.fromEntries(optional) };
+}
 
 /**
  * An entry whose `type` selects an extension: the common keys are checked against `common`,
@@ -237,6 +260,24 @@ function loadSchema(extensions: ConfigExtensions) {
   );
 }
 
+/** What the package behind each scenario section loads, for the message when none is registered. */
+const SECTION_LOADS: Record<ScenarioSection, string> = {
+  prompts: 'prompt sources',
+  replay: 'request logs',
+  conversations: 'conversations',
+};
+
+/** The keys that say what a scenario sends; exactly one is set. */
+const PROMPT_KEYS = [
+  'prompt',
+  'prompt_file',
+  'messages',
+  'prompts',
+  'replay',
+  'conversations',
+] as const;
+const ONE_PROMPT_KEY = `set exactly one of ${PROMPT_KEYS.slice(0, -1).join(', ')} or ${PROMPT_KEYS.at(-1)}`;
+
 function sectionSchema(extensions: ConfigExtensions, section: ScenarioSection) {
   const schema =
     extensions.scenarioSections?.[section] ??
@@ -244,7 +285,7 @@ function sectionSchema(extensions: ConfigExtensions, section: ScenarioSection) {
       ctx.addIssue({
         code: 'custom',
         path: [],
-        message: `needs a package that loads ${section === 'prompts' ? 'prompt sources' : 'request logs'} (@llm-lens/workloads), and none is registered with this program`,
+        message: `needs a package that loads ${SECTION_LOADS[section]} (@llm-lens/workloads), and none is registered with this program`,
       });
     });
   return z.preprocess(nullAsAbsent, schema.optional());
@@ -270,8 +311,11 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       load: loadSchema(extensions),
       prompts: sectionSchema(extensions, 'prompts'),
       replay: sectionSchema(extensions, 'replay'),
+      conversations: sectionSchema(extensions, 'conversations'),
+      conversation_history: oneOf(['live', 'recorded']).optional(),
       sweep: z.preprocess(nullAsAbsent, sweepSchema.optional()),
       max_tokens: positiveInt().optional(),
+      min_tokens: positiveInt().optional(),
       temperature: numberBetween(0, 2).optional(),
       stream: flag().default(true),
       timeout_ms: positiveInt().optional(),
@@ -284,9 +328,23 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
     'an object with a prompt, prompt_file or messages',
   ).superRefine((scenario, ctx) => {
     if (scenario === null || typeof scenario !== 'object') return;
-    const set = (['prompt', 'prompt_file', 'messages', 'prompts', 'replay'] as const).filter(
-      (key) => scenario[key] !== undefined,
-    );
+    if (scenario.conversation_history !== undefined && scenario.conversations === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conversation_history'],
+        message:
+          'says which replies multi-turn sessions send back as history; it needs conversations: in the same scenario',
+      });
+    }
+    const { min_tokens: minTokens, max_tokens: maxTokens } = scenario;
+    if (minTokens !== undefined && maxTokens !== undefined && minTokens > maxTokens) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min_tokens'],
+        message: `must be at most max_tokens (${maxTokens}), got ${minTokens}; a server cannot generate more than max_tokens`,
+      });
+    }
+    const set = PROMPT_KEYS.filter((key) => scenario[key] !== undefined);
     const sources = mode === 'file' ? set : set.filter((key) => key !== 'prompt_file');
     if (
       mode === 'resolved' &&
@@ -306,14 +364,13 @@ function scenarioSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       ctx.addIssue({
         code: 'custom',
         path: [],
-        message:
-          'needs a prompt: set exactly one of prompt, prompt_file, messages, prompts or replay',
+        message: `needs a prompt: ${ONE_PROMPT_KEY}`,
       });
     } else if (second !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: [second],
-        message: `cannot be combined with ${first}; set exactly one of prompt, prompt_file, messages, prompts or replay`,
+        message: `cannot be combined with ${first}; ${ONE_PROMPT_KEY}`,
       });
     }
   }, always);
@@ -364,7 +421,7 @@ const workersSchema = z.preprocess(
 function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {
   const providerSchema = extensionEntry(
     extensions.providers,
-    PROVIDER_COMMON,
+    providerCommonShape(extensions),
     'an object with type and models',
     'provider type',
   );
@@ -377,6 +434,7 @@ function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       outputs: z.preprocess(nullAsAbsent, outputsSchema().prefault({})),
       fidelity: z.preprocess(nullAsAbsent, fidelitySchema.prefault({})),
       slo: z.preprocess(nullAsAbsent, sloSchema.optional()),
+      max_cost_usd: positiveNumber('a cost in USD > 0, such as 5.00').optional(),
     },
     'an object with providers and scenarios',
   ).transform((parsed, ctx) => {

@@ -18,12 +18,16 @@ export { CONFIG_FILE_EXTENSIONS } from './config-source.js';
 export { loadDataFile } from './data-file.js';
 export type {
   ChatMessageConfig,
+  ConversationsConfig,
   FidelityConfig,
   LensConfig,
   LoadConfig,
   OutputsConfig,
   PromptsConfig,
+  ProviderCircuitBreaker,
   ProviderConfig,
+  ProviderRateLimits,
+  ProviderRetries,
   ProviderTimeouts,
   ReplayConfig,
   ScenarioConfig,

@@ -14,6 +14,46 @@ export interface ProviderTimeouts {
 }
 
 /**
+ * A provider's retry policy (`retries:`; the executor's schema checks it). Each attempt is
+ * its own record; the statistics count a request once, by its last attempt.
+ */
+export interface ProviderRetries {
+  /** Attempts per request, the first included; 1 = no retries. Default 1. */
+  max_attempts?: number;
+  /** Cap of the first retry's delay, ms; doubled per retry, drawn with full jitter. Default 500. */
+  base_delay_ms?: number;
+  /** Longest wait before a retry, ms; a longer Retry-After ends the retries. Default 30000. */
+  max_delay_ms?: number;
+  /** Error classes retried. Default rate_limited, server_error, network, timeout_connect. */
+  retry_on?: string[];
+}
+
+/** A provider's client-side rate limits (`rate_limits:`; at least one of the two limits). */
+export interface ProviderRateLimits {
+  /** Most requests sent in any 60 s. Default: no request limit. */
+  requests_per_minute?: number;
+  /** Most tokens (input + max_tokens, estimated before sending) in any 60 s. Default: none. */
+  tokens_per_minute?: number;
+  /** Requests that may go at once after an idle spell. Default 1 (evenly paced). */
+  burst_requests?: number;
+  /** Tokens that may go at once. Default: max(tokens_per_minute / 60, the largest request). */
+  burst_tokens?: number;
+}
+
+/** A provider's circuit breaker (`circuit_breaker:`). */
+export interface ProviderCircuitBreaker {
+  /** Consecutive counted failures that open it. Default 5. */
+  failure_threshold?: number;
+  /** Time open before one probe request is let through, ms. Default 30000. */
+  cool_down_ms?: number;
+  /**
+   * Error classes that count as failures. Default rate_limited, server_error, network,
+   * every timeout class, stream_interrupted.
+   */
+  trip_on?: string[];
+}
+
+/**
  * One API endpoint to measure. The fields below are common to every provider type; the
  * rest (`base_url`, `api_key_env`, `mock`, ...) belong to the type and are validated by the
  * schema its adapter registered.
@@ -35,6 +75,12 @@ export interface ProviderConfig {
    * its request as `protocol` and closes the connection. Default 8 MiB.
    */
   max_event_bytes?: number;
+  /** Retry failed requests; default none. Accepted when the executor registers it (`providerSections`). */
+  retries?: ProviderRetries;
+  /** Client-side request and token rate limits; default none. */
+  rate_limits?: ProviderRateLimits;
+  /** Stop sending to a provider that keeps failing, for a cool-down; default none. */
+  circuit_breaker?: ProviderCircuitBreaker;
   /** The type's own settings. */
   [setting: string]: unknown;
 }
@@ -59,6 +105,15 @@ export interface ReplayConfig {
   path: string;
   time_scale?: number;
   max_entries?: number;
+}
+
+/**
+ * Where a scenario's multi-turn sessions come from: `{type: sharegpt | synthetic, ...}`
+ * (see @llm-lens/workloads).
+ */
+export interface ConversationsConfig {
+  type: string;
+  [setting: string]: unknown;
 }
 
 /** One chat message of a scenario's conversation. */
@@ -111,6 +166,18 @@ export interface ScenarioConfig {
    */
   replay?: ReplayConfig;
   /**
+   * Multi-turn sessions (validated by the registered conversation-source schema), instead of
+   * prompt, prompt_file, messages, prompts or replay: each request the load pattern starts
+   * is a session that sends its turns in order with the growing history, so `requests` counts
+   * sessions and `concurrency` users at once.
+   */
+  conversations?: ConversationsConfig;
+  /**
+   * The replies sessions send back as history: `live` (the server's) or `recorded` (the
+   * dataset's, the same prompts on every run). Only with `conversations`; unset means `live`.
+   */
+  conversation_history?: 'live' | 'recorded';
+  /**
    * Measured requests, excluding warm-up; default 20. With `duration`, a cap (unset: none),
    * so it is undefined only when `duration` is set.
    */
@@ -133,6 +200,12 @@ export interface ScenarioConfig {
   /** Run the scenario at each of these load levels. */
   sweep?: SweepConfig;
   max_tokens?: number;
+  /**
+   * Ask for at least this many output tokens (vLLM's `min_tokens` with `ignore_eos`), so
+   * output lengths do not vary between runs; at most `max_tokens`. Sent only by adapters that
+   * support it (vLLM-compatible servers); others leave it out.
+   */
+  min_tokens?: number;
   temperature?: number;
   /** Stream the response; default true. */
   stream: boolean;
@@ -170,6 +243,12 @@ export interface LensConfig {
    * goodput (each group's `goodput`).
    */
   slo?: SloConfig;
+  /**
+   * Budget of the run, USD: dispatching stops before the estimated spend (each request at
+   * its worst case, input + max_tokens at the model's price, until its real cost is known)
+   * would pass it. Needs a price for every target and `max_tokens` in every scenario.
+   */
+  max_cost_usd?: number;
   /** Threads that generate the load: a count, or `auto` (from the cores and the planned concurrency); default 1. */
   workers: number | 'auto';
   providers: ProviderConfig[];

@@ -1,8 +1,21 @@
+import { z } from '@llm-lens/config-fields';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { extensions } from '../test/extensions.js';
+import { extensions as adapters } from '../test/extensions.js';
+import type { ConfigExtensions } from './config-extensions.js';
 import { parseConfig } from './load-config.js';
 import { STARTER_CONFIG_YAML } from './starter-config.js';
+
+// The executor registers the provider sections the commented providers use; their values
+// are checked by its schemas in apps/cli's tests. Here they only need to be known keys.
+const extensions: ConfigExtensions = {
+  ...adapters,
+  providerSections: {
+    retries: z.unknown(),
+    rate_limits: z.unknown(),
+    circuit_breaker: z.unknown(),
+  },
+};
 
 describe('STARTER_CONFIG_YAML', () => {
   it('loads and validates as written, against the simulator only', () => {
@@ -32,6 +45,10 @@ describe('STARTER_CONFIG_YAML', () => {
       ['local-vllm', 'openai-compatible', 'http://localhost:8000/v1'],
       ['openai', 'openai', 'https://api.openai.com/v1'],
     ]);
+    expect(config.providers[2]).toMatchObject({
+      retries: { max_attempts: 3 },
+      rate_limits: { requests_per_minute: 500 },
+    });
     const withEnv = parseConfig(parse(uncommented), {
       env: { VLLM_BASE_URL: 'http://gpu-box:9000/v1' },
       extensions,

@@ -7,6 +7,7 @@ export const STARTER_CONFIG_YAML = `# llm-latency-lens config: run it with  llm-
 # String values may use \${VAR} or \${VAR:-default}; write $\${ for a literal "\${".
 version: 1
 # workers: 1            # threads that generate the load: a number, or auto (from cores and concurrency)
+# max_cost_usd: 5.00    # stop sending before the estimated spend would pass $5 (needs prices and max_tokens)
 
 providers:
   # The built-in simulator: a real OpenAI-compatible streaming server started in-process.
@@ -36,6 +37,8 @@ providers:
   # - name: openai
   #   type: openai
   #   models: [gpt-4o-mini]
+  #   retries: { max_attempts: 3 }               # retry 429s, 5xx and network errors; every attempt is recorded
+  #   rate_limits: { requests_per_minute: 500 }  # pace requests under the account's limit, client-side
 
 scenarios:
   - name: short-chat

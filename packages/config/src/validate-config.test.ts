@@ -145,7 +145,7 @@ describe('validateConfig', () => {
       'providers[0].baseUrl: unknown key, did you mean "base_url"?',
       'providers[1].zzz: unknown key; valid keys here: name, type, models, options, headers, timeouts, max_event_bytes, mock, api',
       'scenarios[0].concurency: unknown key, did you mean "concurrency"?',
-      'scenarios[0].zzzzzz: unknown key; valid keys here: name, prompt, prompt_file, messages, requests, duration, concurrency, warmup, warmup_duration, cooldown, load, prompts, replay, sweep, max_tokens, temperature, stream, timeout_ms, providers',
+      'scenarios[0].zzzzzz: unknown key; valid keys here: name, prompt, prompt_file, messages, requests, duration, concurrency, warmup, warmup_duration, cooldown, load, prompts, replay, conversations, conversation_history, sweep, max_tokens, min_tokens, temperature, stream, timeout_ms, providers',
       'output: unknown key, did you mean "outputs"?',
     ]);
   });
@@ -162,8 +162,8 @@ describe('validateConfig', () => {
         ],
       }),
     ).toEqual([
-      'scenarios[0].prompt_file: cannot be combined with prompt; set exactly one of prompt, prompt_file, messages, prompts or replay',
-      'scenarios[1]: needs a prompt: set exactly one of prompt, prompt_file, messages, prompts or replay',
+      'scenarios[0].prompt_file: cannot be combined with prompt; set exactly one of prompt, prompt_file, messages, prompts, replay or conversations',
+      'scenarios[1]: needs a prompt: set exactly one of prompt, prompt_file, messages, prompts, replay or conversations',
       'scenarios[2].messages: must be a non-empty list of {role, content} messages, got []',
       'scenarios[3].messages[0].role: must be one of system | user | assistant, got "usr" (did you mean "user"?)',
       'scenarios[3].messages[0].content: must be a string, got 1',

@@ -7,6 +7,7 @@ export type {
   ErrorClass,
   RequestRecord,
   RequestStatus,
+  RetryGaveUp,
   TokenCountSource,
 } from './record.js';
 export { ERROR_CLASSES } from './record.js';

@@ -28,9 +28,18 @@ export interface ConnectionPhases {
   connectNs: bigint;
   /** TLS handshake; absent for plain HTTP. */
   tlsNs?: bigint;
+  /**
+   * The HTTP version the connection speaks: the TLS ALPN result (`h2`, `http/1.1`), or
+   * `http/1.1` for plain TCP and for TLS without ALPN. Absent when unknown (a connection
+   * opened by something other than the timed connector).
+   */
+  protocol?: string;
 }
 
 export type RequestStatus = 'ok' | 'error';
+
+/** Why a retried request's last failure was not retried again. */
+export type RetryGaveUp = 'attempts_exhausted' | 'retry_after_too_long';
 
 /**
  * One request, as measured. Durations are nanoseconds relative to dispatch
@@ -48,6 +57,34 @@ export interface RequestRecord {
    * so its last requests ran under the same load); excluded from statistics like warm-up.
    */
   isCooldown?: boolean;
+  /** With `--repeat K`: which run of the benchmark sent it (1-based). */
+  repeat?: number;
+  /**
+   * The conversation this request is a turn of (multi-turn scenarios): one id per session,
+   * shared by its turns.
+   */
+  sessionId?: string;
+  /** Which turn of its session this is (1 = the first); the context grows with each. */
+  turn?: number;
+  /**
+   * Which attempt of its request this is (1 = the first); present when the provider retries
+   * failed requests (`retries.max_attempts` > 1).
+   */
+  attempt?: number;
+  /** On attempts 2 and later: the `requestId` of attempt 1, which links every attempt of a request. */
+  firstRequestId?: string;
+  /**
+   * This attempt failed and another followed it: it is recorded, but left out of the
+   * statistics (which count each request once, by its last attempt) and counted in `retries`.
+   */
+  isRetried?: boolean;
+  /** On a retried attempt: the wait before the next attempt, ms (backoff or the server's Retry-After). */
+  retryDelayMs?: number;
+  /**
+   * On a request's last attempt, when it failed with a retried class and the policy stopped
+   * retrying: after `max_attempts`, or because the server asked for a wait over `max_delay_ms`.
+   */
+  retryGaveUp?: RetryGaveUp;
   /** Wall-clock start (dispatch), milliseconds since the Unix epoch; a label only. */
   startedAtMs: number;
   /**

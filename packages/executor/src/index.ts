@@ -18,17 +18,23 @@ export { EARLY_STOP_AFTER } from './pair-tracker.js';
 export type {
   BenchmarkPlan,
   BenchmarkTarget,
+  ConversationPlan,
+  ConversationTurnPlan,
   LoadPlan,
   PromptItemPlan,
+  ScenarioConversations,
   ScenarioPlan,
   ScenarioPrompts,
   SweepLevelPlan,
+  TargetResilience,
 } from './plan.js';
 export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   expandSweep,
+  plannedRequests,
   requestInput,
   requestTimeouts,
+  turnMessages,
 } from './plan.js';
 export type { TokenizerChoice } from './preload.js';
 export { preloadForRun } from './preload.js';
@@ -49,6 +55,8 @@ export {
   runPlan,
   scenarioMaxInFlight,
 } from './run-plan.js';
+export type { SaturationGuardOptions } from './saturation-guard.js';
+export { SaturationGuard } from './saturation-guard.js';
 export type { CreateTargetsOptions, ResolvedTargets } from './targets.js';
 export { createTargets, priceListOf } from './targets.js';
 export type { TextTokenCounter, WholeTextCount } from './token-count-cache.js';

@@ -1,10 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { now, type RequestRecord, type WallClockAnchor } from '@llm-lens/core-timing';
+import {
+  now,
+  type RequestRecord,
+  type RetryGaveUp,
+  type WallClockAnchor,
+} from '@llm-lens/core-timing';
 import type { RecordAddition } from '@llm-lens/metrics';
 import type { HttpRequestSpec, Provider, ProviderRequestInput } from '@llm-lens/providers-core';
 import type { LoadDriver, LoadPattern, LoadShape } from './load/load-pattern.js';
-import { type BenchmarkTarget, requestInput, requestTimeouts, type ScenarioPlan } from './plan.js';
-import { startRequest } from './request-runner.js';
+import {
+  type BenchmarkTarget,
+  type ConversationPlan,
+  requestInput,
+  requestTimeouts,
+  type ScenarioPlan,
+  turnMessages,
+} from './plan.js';
+import { type FinishedRequest, startRequest } from './request-runner.js';
+import { billedCostUsd, worstCaseCostUsd } from './resilience/budget-guard.js';
+import {
+  estimateInputTokens,
+  type ProviderGuards,
+  type RunGuards,
+} from './resilience/provider-guards.js';
+import { estimateRequestTokens } from './resilience/rate-limiter.js';
 import type { TokenCountCache } from './token-count-cache.js';
 import { enqueueDispatch, enqueueTask } from './work-slicer.js';
 
@@ -35,10 +54,22 @@ export interface PairRun {
    * steps run in slices before `onRecord` hears of the record. Default: none.
    */
   aggregate?(record: RequestRecord): RecordAddition;
+  /**
+   * When the pair's first phase starts its schedule (monotonic ns), shared by every thread
+   * of the run so their open-loop schedules interleave; default: when the phase begins.
+   */
+  startAtNs?: bigint;
   /** Every finished request, warm-up included, from a slice of accounting work. */
   onRecord(record: RequestRecord): void;
   /** Told when the measured phase starts and when its last request is accounted for. */
   onMeasuredPhase?(state: 'start' | 'end'): void;
+  /**
+   * This thread's resilience policies (retries, rate limits, circuit breakers, the budget),
+   * shared by its pairs. Default: none (one attempt per request, nothing waited for).
+   */
+  guards?: RunGuards;
+  /** The budget refused a request: stop dispatching the whole run. */
+  onBudgetStop?(): void;
 }
 
 /** The warm-up and measured load of a pair, whole (before any thread's share is taken). */
@@ -82,12 +113,20 @@ type Phase = 'warmup' | 'measure' | 'cooldown';
  */
 export async function runPair(run: PairRun, closedLoop: LoadPattern): Promise<PairSent> {
   const sent: PairSent = { warmup: 0, measure: 0, cooldown: 0 };
+  const hasWarmup = run.warmup !== undefined;
   if (run.warmup !== undefined && !run.stopSignal.aborted) {
     sent.warmup = await runPhase(run, closedLoop, run.warmup, 'warmup');
   }
   if (run.measure === undefined || run.stopSignal.aborted) return sent;
   run.onMeasuredPhase?.('start');
-  const driver = new PhaseDriver(run, 'measure', run.measure.durationMs, run.measure.requests);
+  const driver = new PhaseDriver(
+    run,
+    'measure',
+    run.measure.durationMs,
+    run.measure.requests,
+    // After a warm-up each thread's schedule starts when its own warm-up ended.
+    hasWarmup ? undefined : run.startAtNs,
+  );
   let cooldown: { promise: Promise<number>; end: () => void } | undefined;
   try {
     const dispatching = run.pattern.run(run.measure, driver);
@@ -159,6 +198,46 @@ async function runPhase(
   return driver.sent;
 }
 
+/** One attempt of a request, under resilience policies: what it reserved, how to link it. */
+interface Attempt {
+  /** 1 = the first. */
+  number: number;
+  requestId: string;
+  /** The first attempt's id, on later attempts. */
+  firstRequestId: string | undefined;
+  /** Tokens reserved with the rate limiter; 0: none. */
+  reservedTokens: number;
+  /** Worst-case cost reserved with the budget, USD; 0: none. */
+  reservedUsd: number;
+  /** When the circuit breaker let it go; undefined: no breaker. */
+  breakerSentNs: bigint | undefined;
+}
+
+/** One request the driver sends: a single request, or one turn of a session. */
+interface Send {
+  dueNs: bigint;
+  input: ProviderRequestInput;
+  /** Built once; undefined when building throws (the request reports it). */
+  request: HttpRequestSpec | undefined;
+  /** Settles the pattern's `send`: when the request (or the whole session) is done. */
+  resolve: () => void;
+  session: Session | undefined;
+}
+
+/** A conversation in progress: the turn being sent and the replies so far. */
+interface Session {
+  id: string;
+  conversation: ConversationPlan;
+  /** 0-based. */
+  turn: number;
+  replies: string[];
+}
+
+/** How a finished attempt stands in its request. */
+type AttemptMark =
+  | { isRetried: true; delayMs: number }
+  | { isRetried: false; gaveUp: RetryGaveUp | undefined };
+
 /** A send waiting for an in-flight slot. */
 interface Waiting {
   dueNs: bigint;
@@ -171,8 +250,9 @@ interface Waiting {
  * slices. It enforces the phase's in-flight cap (a FIFO of waiting sends) and its duration.
  */
 class PhaseDriver implements LoadDriver {
-  /** Requests handed to the transport. */
+  /** Requests handed to the transport (a request's retries are not counted again). */
   sent = 0;
+  readonly startNs: bigint;
   /** Resolves when the phase can send nothing more: its count reached, its time up, or stopped. */
   readonly dispatchDone: Promise<void>;
   #markDispatchDone: () => void = () => {};
@@ -198,6 +278,8 @@ class PhaseDriver implements LoadDriver {
   readonly #sleepers = new Set<() => void>();
   readonly #input;
   readonly #timeouts;
+  /** The provider's policies; undefined when a request waits for nothing and is tried once. */
+  readonly #guards: ProviderGuards | undefined;
   /** The pair's request, built once; undefined when building throws (each request reports it). */
   readonly #request: HttpRequestSpec | undefined;
   readonly #onStop = () => {
@@ -212,16 +294,25 @@ class PhaseDriver implements LoadDriver {
     private readonly phase: Phase,
     durationMs: number | undefined,
     private readonly requestLimit = Number.POSITIVE_INFINITY,
+    startAtNs?: bigint,
   ) {
+    const nowNs = now();
+    this.startNs = startAtNs !== undefined && startAtNs > nowNs ? startAtNs : nowNs;
     this.dispatchDone = new Promise((resolve) => {
       this.#markDispatchDone = resolve;
     });
     this.#input = requestInput(run.target, run.scenario);
     this.#timeouts = requestTimeouts(run.target, run.scenario);
     this.#request = buildOnce(run.target.provider, this.#input);
+    const guards = run.guards?.for(run.target.provider.name, run.target.resilience);
+    this.#guards =
+      guards !== undefined &&
+      (guards.isGated || guards.retry.isEnabled || run.guards?.budget !== undefined)
+        ? guards
+        : undefined;
     run.stopSignal.addEventListener('abort', this.#onStop, { once: true });
     if (durationMs !== undefined) {
-      this.#deadlineNs = now() + BigInt(Math.round(durationMs * 1e6));
+      this.#deadlineNs = this.startNs + BigInt(Math.round(durationMs * 1e6));
       this.#armDeadline();
     }
   }
@@ -317,17 +408,22 @@ class PhaseDriver implements LoadDriver {
   ): void {
     // Queued before a stop, dispatched after it: not sent.
     if (this.isStopped || this.#failure !== undefined) {
-      this.#pending--;
-      resolve();
-      this.#releaseSlot();
-      if (this.#pending === 0) this.#onIdle?.();
+      this.#notSent(resolve);
       return;
     }
-    // A request a pattern sends before its due time is due now: queue time is never negative.
-    const sentNs = now();
-    const scheduledNs = dueNs > sentNs ? sentNs : dueNs;
-    this.sent++;
     const { run } = this;
+    const conversations = run.scenario.conversations?.items;
+    if (conversations !== undefined && conversations.length > 0) {
+      const index = promptIndex ?? run.nextPromptIndex?.() ?? this.#promptIndex++;
+      const session: Session = {
+        id: randomUUID(),
+        conversation: conversations[index % conversations.length]!,
+        turn: 0,
+        replies: [],
+      };
+      this.#send(this.#turnSend(session, dueNs, resolve), readyNs);
+      return;
+    }
     // With a prompt set each request is built from its own item; without, all share one.
     let input = this.#input;
     let request = this.#request;
@@ -337,12 +433,134 @@ class PhaseDriver implements LoadDriver {
       input = requestInput(run.target, run.scenario, items[index % items.length]);
       request = buildOnce(run.target.provider, input);
     }
+    this.#send({ dueNs, input, request, resolve, session: undefined }, readyNs);
+  }
+
+  /** The request of a session's current turn: its messages hold the history before it. */
+  #turnSend(session: Session, dueNs: bigint, resolve: () => void): Send {
+    const { run } = this;
+    const turn = session.conversation.turns[session.turn]!;
+    const replies = run.scenario.conversations?.history === 'recorded' ? [] : session.replies;
+    const input = requestInput(run.target, run.scenario, {
+      prompt: turnMessages(session.conversation, session.turn, replies),
+      ...(turn.maxTokens === undefined ? {} : { maxTokens: turn.maxTokens }),
+      ...(turn.minTokens === undefined ? {} : { minTokens: turn.minTokens }),
+    });
+    return {
+      dueNs,
+      input,
+      request: buildOnce(run.target.provider, input),
+      resolve,
+      session,
+    };
+  }
+
+  /** Sends a request: at once, or through the provider's policies when it has any. */
+  #send(send: Send, readyNs: bigint): void {
+    if (this.#guards === undefined) {
+      this.#start(send, readyNs, undefined);
+      return;
+    }
+    const attempt: Attempt = {
+      number: 1,
+      requestId: randomUUID(),
+      firstRequestId: undefined,
+      reservedTokens: 0,
+      reservedUsd: 0,
+      breakerSentNs: undefined,
+    };
+    this.#gate(attempt, send.input).then(
+      (isCleared) => {
+        if (isCleared) this.#start(send, now(), attempt);
+        else this.#notSent(send.resolve);
+      },
+      (error: unknown) => {
+        this.#failure ??= error;
+        this.#notSent(send.resolve);
+      },
+    );
+  }
+
+  /** A send that will not go: its slot and its place in the count are given back. */
+  #notSent(resolve: () => void): void {
+    this.#pending--;
+    resolve();
+    this.#releaseSlot();
+    if (this.#pending === 0) this.#onIdle?.();
+  }
+
+  /**
+   * Waits until the provider's policies let `attempt` go: within the budget, the circuit
+   * breaker closed (or this is its probe), the rate limits kept. False: dispatching stopped
+   * meanwhile (or the budget ran out), and it is not sent.
+   */
+  async #gate(attempt: Attempt, input: ProviderRequestInput): Promise<boolean> {
+    const guards = this.#guards!;
+    const budget = this.run.guards?.budget;
+    const inputTokens =
+      budget !== undefined || guards.limiter?.tokens !== undefined
+        ? estimateInputTokens(input.prompt)
+        : 0;
+    if (budget !== undefined) {
+      const price = this.run.target.price;
+      const worstUsd =
+        price === undefined ? 0 : worstCaseCostUsd(price, inputTokens, input.maxTokens ?? 0);
+      if (!budget.tryReserve(worstUsd)) {
+        this.run.onBudgetStop?.();
+        return false;
+      }
+      attempt.reservedUsd = worstUsd;
+    }
+    const breaker = guards.breaker;
+    if (breaker !== undefined) {
+      for (;;) {
+        const nowNs = now();
+        const verdict = breaker.canSend(nowNs);
+        if (verdict === true) {
+          attempt.breakerSentNs = nowNs;
+          break;
+        }
+        await this.sleepUntil(nowNs + verdict.waitNs);
+        if (this.isStopped) return this.#cancelGate(attempt);
+      }
+    }
+    const limiter = guards.limiter;
+    if (limiter !== undefined) {
+      attempt.reservedTokens = estimateRequestTokens(inputTokens, input.maxTokens);
+      const nowNs = now();
+      const waitNs = limiter.reserve(nowNs, attempt.reservedTokens);
+      if (waitNs > 0n) {
+        await this.sleepUntil(nowNs + waitNs);
+        if (this.isStopped) return this.#cancelGate(attempt);
+      }
+    }
+    return true;
+  }
+
+  /** An attempt that cleared part of the gate and will not go: what it took is given back. */
+  #cancelGate(attempt: Attempt): false {
+    const nowNs = now();
+    if (attempt.breakerSentNs !== undefined) {
+      this.#guards!.breaker?.onResult(nowNs, false, 'cancelled', attempt.breakerSentNs);
+    }
+    if (attempt.reservedUsd > 0) this.run.guards?.budget?.settle(attempt.reservedUsd, 0);
+    return false;
+  }
+
+  /** Sends one attempt (`attempt` undefined: a run without policies) and handles its end. */
+  #start(send: Send, readyNs: bigint, attempt: Attempt | undefined): void {
+    // A request a pattern sends before its due time is due now: queue time is never negative.
+    const sentNs = now();
+    const dueNs: bigint = send.dueNs;
+    const scheduledNs = dueNs > sentNs ? sentNs : dueNs;
+    if (attempt === undefined || attempt.number === 1) this.sent++;
+    const { run } = this;
     startRequest(
       {
         provider: run.target.provider,
         transport: run.target.transport,
-        input,
-        requestId: randomUUID(),
+        input: send.input,
+        requestId: attempt?.requestId ?? randomUUID(),
         scenario: run.scenario.name,
         isWarmup: this.phase === 'warmup',
         ...(this.phase === 'cooldown' ? { isCooldown: true } : {}),
@@ -357,33 +575,203 @@ class PhaseDriver implements LoadDriver {
           ? {}
           : { maxEventBytes: run.target.maxEventBytes }),
         ...(run.target.price === undefined ? {} : { price: run.target.price }),
-        ...(request === undefined ? {} : { request }),
+        ...(send.request === undefined ? {} : { request: send.request }),
       },
       (finished) => {
-        // The slot is free now; its record is built and accounted after dispatches and
-        // parsing, in slices, off the path that stamps chunks.
-        resolve();
-        this.#releaseSlot();
-        let record: RequestRecord | undefined;
-        let addition: RecordAddition | undefined;
-        enqueueTask({
-          step: (deadlineNs) => {
-            try {
-              record ??= finished.finalize(deadlineNs);
-              if (record === undefined) return false;
-              addition ??= run.aggregate?.(record);
-              if (addition !== undefined && !addition.step(deadlineNs)) return false;
-              run.onRecord(record);
-            } catch (error) {
-              this.#failure ??= error;
-            }
-            this.#pending--;
-            if (this.#pending === 0) this.#onIdle?.();
-            return true;
-          },
-        });
+        if (attempt === undefined) this.#complete(send, finished, undefined, undefined);
+        else this.#onAttemptEnd(send, finished, attempt);
       },
     );
+  }
+
+  /**
+   * A request's last attempt ended. A single request frees its slot; its record is built and
+   * accounted after dispatches and parsing, in slices, off the path that stamps chunks. A
+   * session's turn that succeeded and has a next one keeps the slot: the user reads, thinks,
+   * and sends the next turn.
+   */
+  #complete(
+    send: Send,
+    finished: FinishedRequest,
+    attempt: Attempt | undefined,
+    mark: AttemptMark | undefined,
+  ): void {
+    const session = send.session;
+    const tag = session === undefined ? undefined : { id: session.id, turn: session.turn + 1 };
+    if (
+      session !== undefined &&
+      finished.errorClass === undefined &&
+      session.turn + 1 < session.conversation.turns.length &&
+      !this.isStopped
+    ) {
+      session.replies[session.turn] = finished.replyText;
+      // The next turn is pending before this one is accounted, so the phase never looks idle
+      // while the user thinks.
+      this.#pending++;
+      this.#account(finished, attempt, mark, tag);
+      this.#nextTurn(session, send.resolve);
+      return;
+    }
+    send.resolve();
+    this.#releaseSlot();
+    this.#account(finished, attempt, mark, tag);
+  }
+
+  /** After the think time, the session's next turn; if dispatching stops meanwhile, the session ends. */
+  async #nextTurn(session: Session, resolve: () => void): Promise<void> {
+    session.turn++;
+    const dueNs =
+      now() + BigInt(Math.round((session.conversation.thinkTimeMs[session.turn] ?? 0) * 1e6));
+    await this.sleepUntil(dueNs);
+    if (this.isStopped || this.#failure !== undefined) {
+      this.#notSent(resolve);
+      return;
+    }
+    try {
+      this.#send(this.#turnSend(session, dueNs, resolve), now());
+    } catch (error) {
+      this.#failure ??= error;
+      this.#notSent(resolve);
+    }
+  }
+
+  /** An attempt ended: tell the policies, then retry it (holding its slot) or finish the request. */
+  #onAttemptEnd(send: Send, finished: FinishedRequest, attempt: Attempt): void {
+    const guards = this.#guards!;
+    const nowNs = now();
+    const { errorClass, retryAfterMs } = finished;
+    if (attempt.breakerSentNs !== undefined) {
+      guards.breaker?.onResult(nowNs, errorClass === undefined, errorClass, attempt.breakerSentNs);
+    }
+    // A 429's wait is the account's, not this request's: nothing of the provider goes before it.
+    if (errorClass === 'rate_limited' && retryAfterMs !== undefined) {
+      guards.limiter?.holdUntil(nowNs + BigInt(Math.round(retryAfterMs * 1e6)));
+    }
+    let gaveUp: RetryGaveUp | undefined;
+    if (errorClass !== undefined && guards.retry.isEnabled) {
+      const decision = guards.retry.decide(
+        attempt.number,
+        errorClass,
+        retryAfterMs,
+        guards.random,
+        finished.isPersistent,
+      );
+      if (decision.retry && !this.isStopped) {
+        this.#retryLater(send, finished, attempt, decision.delayMs);
+        return;
+      }
+      if (
+        !decision.retry &&
+        (decision.reason === 'attempts_exhausted' || decision.reason === 'retry_after_too_long')
+      ) {
+        gaveUp = decision.reason;
+      }
+    }
+    this.#complete(send, finished, attempt, { isRetried: false, gaveUp });
+  }
+
+  /**
+   * Sends the next attempt of a request after `delayMs`, through the gate again, keeping the
+   * slot. The failed attempt is accounted as retried once the next one goes; if dispatching
+   * stops first, it is the request's last.
+   */
+  async #retryLater(
+    send: Send,
+    finished: FinishedRequest,
+    attempt: Attempt,
+    delayMs: number,
+  ): Promise<void> {
+    const next: Attempt = {
+      number: attempt.number + 1,
+      requestId: randomUUID(),
+      firstRequestId: attempt.firstRequestId ?? attempt.requestId,
+      reservedTokens: 0,
+      reservedUsd: 0,
+      breakerSentNs: undefined,
+    };
+    let isCleared = false;
+    try {
+      await this.sleepUntil(now() + BigInt(Math.round(delayMs * 1e6)));
+      isCleared = !this.isStopped && (await this.#gate(next, send.input));
+    } catch (error) {
+      this.#failure ??= error;
+    }
+    if (!isCleared) {
+      this.#complete(send, finished, attempt, { isRetried: false, gaveUp: undefined });
+      return;
+    }
+    this.#pending++;
+    const session = send.session;
+    this.#account(
+      finished,
+      attempt,
+      { isRetried: true, delayMs },
+      session === undefined ? undefined : { id: session.id, turn: session.turn + 1 },
+    );
+    this.#start(send, now(), next);
+  }
+
+  /**
+   * Builds and accounts a finished attempt's record in slices: it is marked (attempt,
+   * session), the policies' reservations are settled with what it really used, then the
+   * statistics and the record callback.
+   */
+  #account(
+    finished: FinishedRequest,
+    attempt: Attempt | undefined,
+    mark: AttemptMark | undefined,
+    session: { id: string; turn: number } | undefined,
+  ): void {
+    const { run } = this;
+    let record: RequestRecord | undefined;
+    let addition: RecordAddition | undefined;
+    enqueueTask({
+      step: (deadlineNs) => {
+        try {
+          if (record === undefined) {
+            record = finished.finalize(deadlineNs);
+            if (record === undefined) return false;
+            if (session !== undefined) {
+              record.sessionId = session.id;
+              record.turn = session.turn;
+            }
+            if (attempt !== undefined) this.#settle(record, attempt, mark!);
+          }
+          addition ??= run.aggregate?.(record);
+          if (addition !== undefined && !addition.step(deadlineNs)) return false;
+          run.onRecord(record);
+        } catch (error) {
+          this.#failure ??= error;
+        }
+        this.#pending--;
+        if (this.#pending === 0) this.#onIdle?.();
+        return true;
+      },
+    });
+  }
+
+  /** Marks a record with its attempt and settles what the attempt reserved. */
+  #settle(record: RequestRecord, attempt: Attempt, mark: AttemptMark): void {
+    const guards = this.#guards!;
+    if (guards.retry.isEnabled) {
+      record.attempt = attempt.number;
+      if (attempt.firstRequestId !== undefined) record.firstRequestId = attempt.firstRequestId;
+      if (mark.isRetried) {
+        record.isRetried = true;
+        record.retryDelayMs = Math.round(mark.delayMs * 1000) / 1000;
+      } else if (mark.gaveUp !== undefined) {
+        record.retryGaveUp = mark.gaveUp;
+      }
+    }
+    if (attempt.reservedTokens > 0) {
+      const used =
+        record.inputTokens === undefined && record.outputTokens === undefined
+          ? undefined
+          : (record.inputTokens ?? 0) + (record.outputTokens ?? 0);
+      guards.limiter?.settle(now(), attempt.reservedTokens, used);
+    }
+    const budget = this.run.guards?.budget;
+    if (budget !== undefined) budget.settle(attempt.reservedUsd, billedCostUsd(record));
   }
 
   sleepUntil(ns: bigint): Promise<void> {

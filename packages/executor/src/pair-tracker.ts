@@ -1,5 +1,6 @@
 import { now, type RequestRecord } from '@llm-lens/core-timing';
 import { LatencyHistogram } from '@llm-lens/metrics';
+import { SaturationGuard, type SaturationGuardOptions } from './saturation-guard.js';
 
 /** A snapshot of a run in progress, for live displays. */
 export interface ProgressEvent {
@@ -10,6 +11,8 @@ export interface ProgressEvent {
   /** Position of this provider/model/scenario pair among all pairs, 1-based. */
   pairIndex: number;
   pairCount: number;
+  /** With `repeat` > 1: which run of the benchmark this is (1-based), and how many. */
+  repeat?: { index: number; count: number };
   /** Requests of this phase finished so far, and planned (`Infinity`: the phase ends by time). */
   done: number;
   total: number;
@@ -68,6 +71,7 @@ export interface PairTrackerOptions {
   scenario: string;
   pairIndex: number;
   pairCount: number;
+  repeat?: { index: number; count: number } | undefined;
   warmupPlanned: number;
   measurePlanned: number;
   /** Length of the measured phase when it ends by time, s. */
@@ -81,6 +85,8 @@ export interface PairTrackerOptions {
   onEarlyStop: (reason: string) => void;
   /** Whether the run is stopping (an interrupt). */
   isStopping: () => boolean;
+  /** Stop the measured phase when it is past saturation (see {@link SaturationGuard}). */
+  saturationGuard?: SaturationGuardOptions | undefined;
 }
 
 /**
@@ -91,6 +97,7 @@ export class PairTracker {
   readonly #options: PairTrackerOptions;
   readonly #ttft = new LatencyHistogram();
   readonly #earlyStop: EarlyStopRule;
+  readonly #saturation: SaturationGuard | undefined;
   readonly #startNs = now();
   readonly #intervalNs: bigint;
   #lastProgressNs = 0n;
@@ -103,6 +110,10 @@ export class PairTracker {
   constructor(options: PairTrackerOptions) {
     this.#options = options;
     this.#earlyStop = new EarlyStopRule(options.warmupPlanned + options.measurePlanned);
+    this.#saturation =
+      options.saturationGuard === undefined
+        ? undefined
+        : new SaturationGuard(options.saturationGuard);
     this.#intervalNs = BigInt(Math.round(options.progressIntervalMs * 1e6));
     // Long requests finish rarely: keep elapsed time and rates moving between completions.
     if (options.onProgress !== undefined) {
@@ -116,6 +127,11 @@ export class PairTracker {
   }
 
   accept(record: RequestRecord): void {
+    // An attempt another followed is not an outcome: it is passed on, and counts nowhere here.
+    if (record.isRetried === true) {
+      this.#options.onRecord(record);
+      return;
+    }
     if (record.isWarmup) this.#warmupDone++;
     else if (record.isCooldown === true) {
       // Unmeasured, like warm-up; after the measured phase, so no progress of its own.
@@ -124,7 +140,16 @@ export class PairTracker {
       if (record.status === 'ok' && record.ttftNs !== undefined) this.#ttft.recordNs(record.ttftNs);
     }
     if (record.status !== 'ok') this.#failed++;
-    const reason = this.#earlyStop.observe(record);
+    let reason = this.#earlyStop.observe(record);
+    if (
+      reason === undefined &&
+      this.#saturation !== undefined &&
+      this.#stoppedEarly === undefined &&
+      !record.isWarmup &&
+      record.isCooldown !== true
+    ) {
+      reason = this.#saturation.observe(record, now());
+    }
     if (reason !== undefined) {
       this.#stoppedEarly = reason;
       this.#options.onEarlyStop(reason);
@@ -156,6 +181,7 @@ export class PairTracker {
       phase: isWarmup ? 'warmup' : 'measure',
       pairIndex: o.pairIndex,
       pairCount: o.pairCount,
+      ...(o.repeat === undefined ? {} : { repeat: o.repeat }),
       done,
       total: isWarmup ? o.warmupPlanned : o.measurePlanned,
       durationS: isWarmup ? null : (o.measureDurationS ?? null),

@@ -8,6 +8,9 @@ import type {
   Transport,
 } from '@llm-lens/providers-core';
 import type { RequestTimeouts } from './request-runner.js';
+import type { CircuitBreakerOptions } from './resilience/circuit-breaker.js';
+import type { RateLimiterOptions } from './resilience/rate-limiter.js';
+import type { RetryPolicyOptions } from './resilience/retry-policy.js';
 
 /** A provider/model to measure, with the transport (connection pool) its requests use. */
 export interface BenchmarkTarget {
@@ -27,6 +30,19 @@ export interface BenchmarkTarget {
    * (see `createTargets`). Required to run with more than one worker thread.
    */
   portable?: { type: string; settings: ProviderSettings };
+  /** Client-side policies of the target's provider (its `retries:`, `rate_limits:`, `circuit_breaker:`). */
+  resilience?: TargetResilience;
+}
+
+/**
+ * A provider's resilience policies as plain data (they travel to worker threads). Each
+ * thread builds one retry policy, rate limiter and circuit breaker per provider name,
+ * shared by every pair of that provider on the thread.
+ */
+export interface TargetResilience {
+  retries?: RetryPolicyOptions;
+  rateLimits?: Omit<RateLimiterOptions, 'providerName' | 'largestRequestTokens'>;
+  circuitBreaker?: CircuitBreakerOptions;
 }
 
 /** How a scenario schedules its requests: a registered load pattern and its settings. */
@@ -42,6 +58,8 @@ export interface PromptItemPlan {
   prompt: string | readonly ChatMessage[];
   /** This request's output cap; wins over the scenario's `maxTokens`. */
   maxTokens?: number;
+  /** This request's floor (vLLM `min_tokens` + `ignore_eos`); wins over the scenario's `minTokens`. */
+  minTokens?: number;
 }
 
 /**
@@ -58,6 +76,40 @@ export interface ScenarioPrompts {
    * `replay` pattern, request i at offsetsMs[i] with items[i], whatever its `load`.
    */
   offsetsMs?: readonly number[];
+}
+
+/** One user turn of a conversation (a workloads `ConversationTurn`). */
+export interface ConversationTurnPlan {
+  user: string;
+  maxTokens?: number;
+  minTokens?: number;
+  /** The dataset's reply: sent as history when the live one is not (`history: 'recorded'`). */
+  recordedReply?: string;
+}
+
+/** One session (a workloads `Conversation`): plain data, it travels to worker threads. */
+export interface ConversationPlan {
+  source: string;
+  system?: string;
+  turns: readonly ConversationTurnPlan[];
+  /** Pause before each turn, ms from the end of the previous reply; [0] is 0. */
+  thinkTimeMs: readonly number[];
+}
+
+/**
+ * A scenario's multi-turn sessions: each request the load pattern sends starts session
+ * `items[i % items.length]`, which sends its turns in order, each with the whole history
+ * before it, holding its in-flight slot through the think times (a slot is a user).
+ */
+export interface ScenarioConversations {
+  description: string;
+  items: readonly ConversationPlan[];
+  /**
+   * The replies sent back as history: `live` (what the server answered; a failed turn ends
+   * its session) or `recorded` (the dataset's, so every run sends the same prompts).
+   * Default `live`.
+   */
+  history?: 'live' | 'recorded';
 }
 
 /** The level of a sweep a scenario is (see `expandSweep`). */
@@ -94,6 +146,12 @@ export interface ScenarioPlan {
   load?: LoadPlan;
   stream: boolean;
   maxTokens?: number;
+  /**
+   * Ask for at least this many output tokens (vLLM's `min_tokens` with `ignore_eos`), so
+   * every request generates the same length and runs compare; with `maxTokens` equal, exactly
+   * that many. Sent only to adapters with `supportsMinTokens`.
+   */
+  minTokens?: number;
   temperature?: number;
   /** Per-request total timeout, ms; wins over the target's. Unset: the target's, else 120000. */
   timeoutMs?: number;
@@ -103,6 +161,8 @@ export interface ScenarioPlan {
   sweep?: SweepLevelPlan;
   /** A different prompt per request, instead of `prompt` for all. */
   prompts?: ScenarioPrompts;
+  /** Multi-turn sessions instead of single requests (see {@link ScenarioConversations}). */
+  conversations?: ScenarioConversations;
 }
 
 /**
@@ -156,9 +216,51 @@ export function requestInput(
   };
   const maxTokens = item?.maxTokens ?? scenario.maxTokens;
   if (maxTokens !== undefined) input.maxTokens = maxTokens;
+  const minTokens = item?.minTokens ?? scenario.minTokens;
+  // A floor above the cap could never be met: the cap wins.
+  if (minTokens !== undefined) {
+    input.minTokens = maxTokens === undefined ? minTokens : Math.min(minTokens, maxTokens);
+  }
   if (scenario.temperature !== undefined) input.temperature = scenario.temperature;
   if (target.extraBody) input.extraBody = target.extraBody;
   return input;
+}
+
+/**
+ * The requests `sessions` requests of the pattern make: as many, or for a multi-turn
+ * scenario the turns of that many sessions (session i is `items[i % items.length]`, counting
+ * from session `from`). Infinite stays infinite.
+ */
+export function plannedRequests(
+  scenario: Pick<ScenarioPlan, 'conversations'>,
+  sessions: number,
+  from = 0,
+): number {
+  const items = scenario.conversations?.items;
+  if (items === undefined || items.length === 0 || !Number.isFinite(sessions)) return sessions;
+  let turns = 0;
+  for (let i = 0; i < sessions; i++) turns += items[(from + i) % items.length]!.turns.length;
+  return turns;
+}
+
+/**
+ * The messages of turn `turn` (0-based) of a session: its system message, each earlier turn
+ * with the reply it got (`replies`, or the recorded one where that is missing), then this
+ * turn's user message.
+ */
+export function turnMessages(
+  conversation: ConversationPlan,
+  turn: number,
+  replies: readonly (string | undefined)[],
+): ChatMessage[] {
+  const messages: ChatMessage[] =
+    conversation.system === undefined ? [] : [{ role: 'system', content: conversation.system }];
+  conversation.turns.slice(0, turn).forEach((earlier, k) => {
+    messages.push({ role: 'user', content: earlier.user });
+    messages.push({ role: 'assistant', content: replies[k] ?? earlier.recordedReply ?? '' });
+  });
+  messages.push({ role: 'user', content: conversation.turns[turn]!.user });
+  return messages;
 }
 
 /** The total timeout of a request when neither its scenario nor its provider sets one, ms. */

@@ -3,6 +3,7 @@ import type { ProviderFactory } from '@llm-lens/providers-core';
 import { ExecutorError } from './executor-error.js';
 import { loadPatterns as builtinLoadPatterns } from './load/builtin-patterns.js';
 import type { LoadPattern } from './load/load-pattern.js';
+import { resilienceProviderShape } from './resilience/resilience-config.js';
 
 /** What an extension module exports; every field is optional. */
 export interface ExtensionModule {
@@ -136,7 +137,12 @@ export class ExtensionRegistry {
 
   /** What the config package needs to validate files that name these extensions. */
   configExtensions(): ConfigExtensions {
-    return { providers: this.providerFactories, loadPatterns: this.loadPatterns };
+    return {
+      providers: this.providerFactories,
+      loadPatterns: this.loadPatterns,
+      // Every provider entry may carry the executor's resilience policies.
+      providerSections: resilienceProviderShape,
+    };
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type ModelPrice,
   type Provider,
   type ProviderRequestInput,
+  parseRetryAfterMs,
   type ResponseDecoder,
   type ResponseHeaders,
   type ResponseSink,
@@ -115,6 +116,14 @@ export interface FinishedRequest {
    * when `deadlineNs` passed before it was done (call again to go on), else the record.
    */
   finalize(deadlineNs: bigint): RequestRecord | undefined;
+  /** Known as soon as it ended: the failure's class, or undefined when it succeeded. */
+  readonly errorClass: ErrorClass | undefined;
+  /** The failure would repeat (see `RequestRecord.errorIsPersistent`). */
+  readonly isPersistent: boolean;
+  /** The wait an HTTP error response asked for (`Retry-After`, `retry-after-ms`), ms. */
+  readonly retryAfterMs: number | undefined;
+  /** The answer's visible text, as received: the next turn of a conversation sends it back. */
+  readonly replyText: string;
 }
 
 const NO_DEADLINE = 2n ** 63n;
@@ -199,6 +208,7 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
   private toolText = '';
   private finished = false;
   private endFailure: ErrorClassification | undefined;
+  retryAfterMs: number | undefined;
   private wholeCount: WholeTextCount | undefined;
   /** Why the server's usage was ignored, when it was. */
   private usageIgnored: string | undefined;
@@ -600,6 +610,9 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     if (this.ctx.signal) unwatchSignal(this.ctx.signal, this);
     this.timer.markEnd(stampNs);
     this.endFailure = failure;
+    // Read before the headers go; only failures pay for it.
+    if (failure !== undefined && this.status >= 400)
+      this.retryAfterMs = parseRetryAfterMs(this.headers);
     // What only the exchange needed goes now: the record is built later, in an accounting
     // slice, and under load finished requests wait there by the thousand (a zero-latency
     // server, 64 in flight: up to 3,000 for hundreds of ms). Kept, the transport's handle
@@ -615,6 +628,18 @@ class RequestExecution implements ChunkConsumer, ResponseSink, FinishedRequest {
     this.idleHandle = undefined;
     this.graceHandle = undefined;
     this.onEnd(this);
+  }
+
+  get errorClass(): ErrorClass | undefined {
+    return this.endFailure?.errorClass as ErrorClass | undefined;
+  }
+
+  get replyText(): string {
+    return this.text;
+  }
+
+  get isPersistent(): boolean {
+    return this.endFailure?.persistent === true;
   }
 
   finalize(deadlineNs: bigint): RequestRecord | undefined {

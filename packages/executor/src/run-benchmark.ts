@@ -5,6 +5,7 @@ import {
   type BenchmarkPlan,
   type BenchmarkTarget,
   expandSweep,
+  type ScenarioConversations,
   type ScenarioPlan,
   type ScenarioPrompts,
 } from './plan.js';
@@ -15,6 +16,7 @@ export function planFromConfig(
   config: LensConfig,
   targets: readonly BenchmarkTarget[],
   prompts?: ReadonlyMap<string, ScenarioPrompts>,
+  conversations?: ReadonlyMap<string, ScenarioConversations>,
 ): BenchmarkPlan {
   const scenarios = config.scenarios.flatMap((s): ScenarioPlan[] => {
     const { type, ...settings } = s.load;
@@ -32,6 +34,7 @@ export function planFromConfig(
     if (s.cooldown !== undefined) scenario.cooldownMs = s.cooldown * 1000;
     if (s.timeout_ms !== undefined) scenario.timeoutMs = s.timeout_ms;
     if (s.max_tokens !== undefined) scenario.maxTokens = s.max_tokens;
+    if (s.min_tokens !== undefined) scenario.minTokens = s.min_tokens;
     if (s.temperature !== undefined) scenario.temperature = s.temperature;
     if (s.providers !== undefined) scenario.providers = s.providers;
     const scenarioPrompts = prompts?.get(s.name);
@@ -46,6 +49,18 @@ export function planFromConfig(
       throw new ExecutorError(
         'LENS_EXECUTOR_PLAN_INVALID',
         `scenario ${JSON.stringify(s.name)} has a prompts: source but no prompts were loaded for it; load them (loadPromptSet of @llm-lens/workloads) and pass them as the prompts option`,
+      );
+    }
+    const sessions = conversations?.get(s.name);
+    if (sessions !== undefined) {
+      scenario.conversations = {
+        ...sessions,
+        ...(s.conversation_history === undefined ? {} : { history: s.conversation_history }),
+      };
+    } else if (s.conversations !== undefined) {
+      throw new ExecutorError(
+        'LENS_EXECUTOR_PLAN_INVALID',
+        `scenario ${JSON.stringify(s.name)} has a conversations: source but no conversations were loaded for it; load them (loadConversationSet of @llm-lens/workloads) and pass them as the conversations option`,
       );
     }
     const sweep = s.sweep;
@@ -65,6 +80,8 @@ export interface RunBenchmarkOptions extends RunOptions {
   targets: readonly BenchmarkTarget[];
   /** The prompts of each scenario with a `prompts:` source, by scenario name, loaded before. */
   prompts?: ReadonlyMap<string, ScenarioPrompts>;
+  /** The sessions of each scenario with a `conversations:` source, by scenario name, loaded before. */
+  conversations?: ReadonlyMap<string, ScenarioConversations>;
 }
 
 /**
@@ -75,10 +92,11 @@ export function runBenchmark(
   config: LensConfig,
   options: RunBenchmarkOptions,
 ): Promise<RunSummary> {
-  const { targets, prompts, ...runOptions } = options;
-  return runPlan(planFromConfig(config, targets, prompts), {
+  const { targets, prompts, conversations, ...runOptions } = options;
+  return runPlan(planFromConfig(config, targets, prompts, conversations), {
     clientBoundP99Ms: config.fidelity.event_loop_delay_p99_ms,
     ...(config.slo === undefined ? {} : { slo: config.slo }),
+    ...(config.max_cost_usd === undefined ? {} : { maxCostUsd: config.max_cost_usd }),
     workers: config.workers,
     ...runOptions,
     meta: { configHash: configHash(config), ...runOptions.meta },

@@ -9,6 +9,7 @@ import {
 } from '@llm-lens/core-timing';
 import {
   Aggregator,
+  analyzeRepeats,
   analyzeSweep,
   buildFidelity,
   buildRunSummary,
@@ -16,6 +17,7 @@ import {
   type FidelityCalibration,
   type GroupSummary,
   type RecordSink,
+  type ResilienceSummary,
   type RunSummary,
   type SloTargets,
   type SweepReport,
@@ -27,11 +29,15 @@ import { type PairTracker, type ProgressEvent, PairTracker as Tracker } from './
 import {
   type BenchmarkPlan,
   type BenchmarkTarget,
+  plannedRequests,
   requestTimeouts,
   type ScenarioPlan,
 } from './plan.js';
 import { preloadForRun, type TokenizerChoice } from './preload.js';
 import { ExtensionRegistry } from './registry.js';
+import { assertBudgetEnforceable, BudgetGuard } from './resilience/budget-guard.js';
+import { mergeResilienceSummaries, RunGuards } from './resilience/provider-guards.js';
+import { SaturationGuard, type SaturationGuardOptions } from './saturation-guard.js';
 import { SinkWriter } from './sink-writer.js';
 import type { TokenCountCache } from './token-count-cache.js';
 import { WorkerPool } from './worker-pool.js';
@@ -89,6 +95,27 @@ export interface RunOptions {
    * One thread only.
    */
   interleaveRounds?: number;
+  /**
+   * A budget, USD (`--max-cost`): dispatching stops before the estimated spend would pass it
+   * (each request reserves its worst case, replaced by its real cost when it ends). Every
+   * target needs a price and every scenario `maxTokens`, or the run is refused. Split evenly
+   * across worker threads. Default: none.
+   */
+  maxCostUsd?: number;
+  /**
+   * Runs the whole plan this many times, one after another, and reports each group
+   * statistic across the runs (`RunSummary.repeats`: values, mean, spread, 95 % confidence
+   * interval); `groups` pools every run's requests. Records carry `repeat`. The budget and
+   * the resilience policies span all the runs. Default 1.
+   */
+  repeat?: number;
+  /**
+   * Stop a pair's measured phase early when it is past saturation: its error rate stayed
+   * high, or its latency from the schedule kept rising window after window (see
+   * `SaturationGuard`); the group's `stopped_early` says which. `true`: the defaults.
+   * Default: off.
+   */
+  saturationGuard?: SaturationGuardOptions | true;
 }
 
 /** Requests of a group below which its schedule lag does not decide the fidelity verdict. */
@@ -131,18 +158,45 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
       `interleaved rounds run on one thread; got ${workers} workers (use workers: 1)`,
     );
   }
-  const anchor = createWallClockAnchor();
-  const startedAt = new Date(anchor.wallMs).toISOString();
-  const aggregator = new Aggregator({ slo: options.slo });
-  // Every pair is in the summary, even one an interrupt kept from starting (all not sent).
-  for (const { target, scenario } of pairs) {
-    aggregator.notePlanned(
-      target.provider.name,
-      target.model,
-      scenario.name,
-      Number.isFinite(scenario.requests) ? scenario.requests : null,
+  if (options.maxCostUsd !== undefined) {
+    assertBudgetEnforceable(
+      options.maxCostUsd,
+      pairs.map((pair) => pair.target),
+      plan.scenarios,
+    );
+    // Built once here, so a budget the guard refuses is refused before anything starts.
+    new BudgetGuard({ maxCostUsd: options.maxCostUsd });
+  }
+  // Refused before anything is sent, like every other option.
+  if (typeof options.saturationGuard === 'object') new SaturationGuard(options.saturationGuard);
+  const repeats = options.repeat ?? 1;
+  if (!Number.isInteger(repeats) || repeats < 1) {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      `repeat must be a whole number >= 1, got ${String(repeats)}`,
     );
   }
+  const anchor = createWallClockAnchor();
+  const startedAt = new Date(anchor.wallMs).toISOString();
+  const newAggregator = (runs: number) => {
+    const created = new Aggregator({ slo: options.slo });
+    // Every pair is in the summary, even one an interrupt kept from starting (all not sent).
+    for (const { target, scenario } of pairs) {
+      created.notePlanned(
+        target.provider.name,
+        target.model,
+        scenario.name,
+        Number.isFinite(scenario.requests)
+          ? runs * plannedRequests(scenario, scenario.requests, scenario.warmup)
+          : null,
+      );
+    }
+    return created;
+  };
+  // With repeats, each run has its own aggregator (its statistics) and the pooled one adds
+  // them all up (the summary's groups).
+  const aggregator = newAggregator(repeats);
+  const repeatAggregators: Aggregator[] = [];
   const sinks = new SinkWriter(options.sinks ?? []);
 
   const stop = new AbortController();
@@ -164,7 +218,8 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
   else options.cancelSignal?.addEventListener('abort', onCancel, { once: true });
 
   let complete = true;
-  let threads: Array<{ thread: string; snapshot: EventLoopSnapshot }>;
+  const threads: Array<{ thread: string; snapshot: EventLoopSnapshot }> = [];
+  const resilienceOfRuns: Array<ResilienceSummary | null> = [];
   try {
     const context: RunContext = {
       pairs,
@@ -175,17 +230,42 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
       stop: stop.signal,
       cancel: cancel.signal,
       registry,
+      onBudgetStop: () => stop.abort(),
+      guards: new RunGuards({ maxCostUsd: options.maxCostUsd }),
+      budgetSpentUsd: 0,
     };
-    const outcome =
-      workers === 1 ? await runOnThisThread(context) : await runOnWorkers(context, workers);
-    complete = outcome.complete;
-    threads = outcome.threads;
+    for (let run = 1; run <= repeats; run++) {
+      if (run > 1 && stop.signal.aborted) {
+        complete = false;
+        break;
+      }
+      if (repeats > 1) {
+        const repeatAggregator = newAggregator(1);
+        repeatAggregators.push(repeatAggregator);
+        context.aggregator = repeatAggregator;
+        context.pooled = aggregator;
+        context.repeat = { index: run, count: repeats };
+      }
+      const outcome =
+        workers === 1 ? await runOnThisThread(context) : await runOnWorkers(context, workers);
+      complete &&= outcome.complete;
+      const prefix = repeats > 1 ? `repeat-${run}/` : '';
+      for (const t of outcome.threads) threads.push({ ...t, thread: `${prefix}${t.thread}` });
+      resilienceOfRuns.push(outcome.resilience);
+      if (repeats > 1) aggregator.mergeEncoded(context.aggregator.encodeGroups());
+    }
   } finally {
     if (graceTimer) clearTimeout(graceTimer);
     options.signal?.removeEventListener('abort', onStop);
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await sinks.close();
   }
+  // One thread's policies span the repeats and report once; worker threads start afresh
+  // each run, and their reports add up.
+  const resilience =
+    workers === 1
+      ? (resilienceOfRuns.at(-1) ?? null)
+      : mergeResilienceSummaries(resilienceOfRuns, { acrossRuns: true });
   const timeouts = pairs
     .map(({ target, scenario }) => requestTimeouts(target, scenario).totalMs)
     .filter((ms): ms is number => ms !== undefined);
@@ -216,6 +296,10 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
     ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
   });
   const groups = aggregator.summarize({ complete, fidelity });
+  const repeatReport =
+    repeats > 1
+      ? analyzeRepeats(repeatAggregators.map((a) => a.summarize({ complete, fidelity })))
+      : null;
   return buildRunSummary({
     toolVersion: options.meta?.toolVersion ?? 'unknown',
     configHash: options.meta?.configHash ?? '',
@@ -228,6 +312,8 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
     fidelity,
     groups,
     sweeps: sweepReports(pairs, groups),
+    resilience,
+    repeats: repeatReport,
   });
 }
 
@@ -355,11 +441,23 @@ interface RunContext {
   stop: AbortSignal;
   cancel: AbortSignal;
   registry: ExtensionRegistry;
+  /** The budget refused a request: dispatching stops, requests in flight finish. */
+  onBudgetStop: () => void;
+  /** The budget stop is in a group's `stopped_early` already. */
+  budgetNoted?: boolean;
+  /** This thread's policies, kept across repeats. */
+  guards: RunGuards;
+  /** What worker threads of earlier repeats spent, USD (their budget is what is left). */
+  budgetSpentUsd: number;
+  /** With repeats: which run this is, and the aggregator that pools every run. */
+  repeat?: { index: number; count: number };
+  pooled?: Aggregator;
 }
 
 interface RunOutcome {
   complete: boolean;
   threads: Array<{ thread: string; snapshot: EventLoopSnapshot }>;
+  resilience: ResilienceSummary | null;
 }
 
 /** A tracker that feeds the aggregator's notes, the record callback and the sinks. */
@@ -378,24 +476,42 @@ function trackPair(
     scenario: scenario.name,
     pairIndex: index + 1,
     pairCount: context.pairs.length,
+    repeat: context.repeat,
     warmupPlanned:
       scenario.warmupDurationMs !== undefined && scenario.warmup === 0
         ? Number.POSITIVE_INFINITY
-        : scenario.warmup,
-    measurePlanned: scenario.requests,
+        : plannedRequests(scenario, scenario.warmup),
+    measurePlanned: plannedRequests(scenario, scenario.requests, scenario.warmup),
     measureDurationS: scenario.durationMs === undefined ? undefined : scenario.durationMs / 1000,
     onProgress: options.onProgress,
     progressIntervalMs: options.progressIntervalMs ?? 200,
     onRecord: (record) => {
+      if (context.repeat !== undefined) record.repeat = context.repeat.index;
       options.onRecord?.(record);
       sinks.write(record);
     },
     onEarlyStop: (reason) => {
       aggregator.noteStoppedEarly(name, target.model, scenario.name, reason);
+      context.pooled?.noteStoppedEarly(name, target.model, scenario.name, reason);
       onEarlyStop();
     },
     isStopping: () => context.stop.aborted,
+    saturationGuard: options.saturationGuard === true ? {} : options.saturationGuard,
   });
+}
+
+/** A pair the budget stopped says so in its group (once: the later pairs never start). */
+function noteBudgetStop(context: RunContext, pair: Pair, message: string | undefined): void {
+  if (message === undefined || context.budgetNoted) return;
+  context.budgetNoted = true;
+  for (const aggregator of [context.aggregator, context.pooled]) {
+    aggregator?.noteStoppedEarly(
+      pair.target.provider.name,
+      pair.target.model,
+      pair.scenario.name,
+      `budget: ${message}`,
+    );
+  }
 }
 
 async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
@@ -410,6 +526,7 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
   const monitor = new EventLoopMonitor();
   runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
   let complete = true;
+  const { guards } = context;
   const stoppedPairs = new Set<Pair>();
   // Each pair walks its prompt set once, across warm-up, measured phase and rounds.
   const promptIndexes = new Map<Pair, number>();
@@ -450,12 +567,15 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
             aggregate: (record) => aggregator.beginAdd(record),
             onRecord: (record) => tracker.accept(record),
             onMeasuredPhase: (state) => (state === 'start' ? monitor.start() : monitor.stop()),
+            guards,
+            onBudgetStop: context.onBudgetStop,
           },
           closedLoop,
         );
       } finally {
         tracker.finish();
       }
+      noteBudgetStop(context, pair, guards.budget?.report().stopped_by_budget?.message);
       // Requests cut short by an interrupt still finish (as `cancelled`): the pair is partial.
       if (context.stop.aborted) complete = false;
     }
@@ -463,11 +583,20 @@ async function runOnThisThread(context: RunContext): Promise<RunOutcome> {
     runChannel.publish({ event: 'end', ns: process.hrtime.bigint() });
     monitor.stop();
   }
-  return { complete, threads: [{ thread: 'main', snapshot: monitor.snapshot() }] };
+  return {
+    complete,
+    threads: [{ thread: 'main', snapshot: monitor.snapshot() }],
+    resilience: guards.report(context.anchor, process.hrtime.bigint()),
+  };
 }
 
 async function runOnWorkers(context: RunContext, workers: number): Promise<RunOutcome> {
   const { pairs, options, aggregator } = context;
+  if (options.maxCostUsd !== undefined && options.maxCostUsd - context.budgetSpentUsd <= 1e-9) {
+    // Earlier repeats spent the budget: this one sends nothing.
+    context.onBudgetStop();
+    return { complete: false, threads: [], resilience: null };
+  }
   if (typeof options.tokenizer === 'function') {
     throw new ExecutorError(
       'LENS_EXECUTOR_PLAN_INVALID',
@@ -485,9 +614,17 @@ async function runOnWorkers(context: RunContext, workers: number): Promise<RunOu
     anchor: context.anchor,
     secrets: [...(options.secrets ?? [])],
     slo: options.slo,
+    ...(options.maxCostUsd === undefined
+      ? {}
+      : { maxCostUsd: options.maxCostUsd - context.budgetSpentUsd }),
   });
   const onStop = () => pool.stop();
   const onCancel = () => pool.cancel();
+  let budgetStop: string | undefined;
+  pool.onBudgetStop = (message) => {
+    budgetStop ??= message;
+    context.onBudgetStop();
+  };
   context.stop.addEventListener('abort', onStop, { once: true });
   context.cancel.addEventListener('abort', onCancel, { once: true });
   runChannel.publish({ event: 'start', ns: process.hrtime.bigint() });
@@ -506,6 +643,7 @@ async function runOnWorkers(context: RunContext, workers: number): Promise<RunOu
       } finally {
         tracker.finish();
       }
+      noteBudgetStop(context, pair, budgetStop);
       if (context.stop.aborted) complete = false;
     }
   } catch (error) {
@@ -518,7 +656,10 @@ async function runOnWorkers(context: RunContext, workers: number): Promise<RunOu
   }
   const results = await pool.finish();
   for (const result of results) aggregator.mergeEncoded(result.aggregator);
+  const resilience = mergeResilienceSummaries(results.map((result) => result.resilience));
+  context.budgetSpentUsd += resilience?.budget?.spent_usd ?? 0;
   return {
+    resilience,
     complete,
     threads: results.map((result, i) => ({
       thread: `worker-${i + 1}`,

@@ -10,9 +10,17 @@ import {
   type Transport,
 } from '@llm-lens/providers-core';
 import { ExecutorError } from './executor-error.js';
-import type { BenchmarkTarget } from './plan.js';
+import type { BenchmarkTarget, TargetResilience } from './plan.js';
 import type { ExtensionRegistry } from './registry.js';
 import type { RequestTimeouts } from './request-runner.js';
+import {
+  type CircuitBreakerConfig,
+  circuitBreakerFromConfig,
+  type RateLimitsConfig,
+  type RetriesConfig,
+  resilienceProviderShape,
+  retryPolicyFromConfig,
+} from './resilience/resilience-config.js';
 
 /** Options of {@link createTargets}. */
 export interface CreateTargetsOptions {
@@ -70,12 +78,14 @@ export async function createTargets(
       const transport = transportFor(instance, settings, options.maxConcurrency);
       transports.push(transport);
       const portable = instance.portable ?? { type: settings.type, settings };
+      const resilience = resilienceOf(settings);
       for (const model of settings.models) {
         const target: BenchmarkTarget = { provider: instance.provider, transport, model, portable };
         if (settings.options !== undefined) target.extraBody = settings.options;
         const timeouts = requestTimeoutsOf(settings);
         if (timeouts !== undefined) target.timeouts = timeouts;
         if (settings.max_event_bytes !== undefined) target.maxEventBytes = settings.max_event_bytes;
+        if (resilience !== undefined) target.resilience = resilience;
         const price = prices.lookup({
           providerName: settings.name,
           providerType: settings.type,
@@ -108,6 +118,7 @@ const COMMON_KEYS = new Set([
   'headers',
   'timeouts',
   'max_event_bytes',
+  ...Object.keys(resilienceProviderShape),
 ]);
 
 /**
@@ -148,6 +159,50 @@ function transportFor(
   if (connectMs !== undefined) options.connectTimeoutMs = connectMs;
   const base = instance.createTransport?.(options) ?? new HttpTransport(options);
   return composeTransport(base, ...(instance.interceptors ?? []));
+}
+
+/**
+ * The entry's resilience sections, validated here too (an entry built in code skips the
+ * config package), as the executor's options; undefined when it has none.
+ */
+function resilienceOf(settings: ProviderSettings): TargetResilience | undefined {
+  const given = settings as Record<string, unknown>;
+  const problems: string[] = [];
+  const sections: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(resilienceProviderShape)) {
+    const result = schema.safeParse(given[key]);
+    if (result.success) sections[key] = result.data;
+    else {
+      for (const issue of result.error.issues) {
+        problems.push(`${formatPath([key, ...issue.path])}: ${issue.message}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new ExecutorError(
+      'LENS_EXECUTOR_PLAN_INVALID',
+      `provider "${settings.name}": ${problems.join('; ')}`,
+    );
+  }
+  const retries = sections.retries as RetriesConfig | undefined;
+  const limits = sections.rate_limits as RateLimitsConfig | undefined;
+  const breaker = sections.circuit_breaker as CircuitBreakerConfig | undefined;
+  if (retries === undefined && limits === undefined && breaker === undefined) return undefined;
+  const resilience: TargetResilience = {};
+  if (retries !== undefined) resilience.retries = retryPolicyFromConfig(retries).options();
+  if (limits !== undefined) {
+    const rateLimits: NonNullable<TargetResilience['rateLimits']> = {};
+    if (limits.requests_per_minute !== undefined)
+      rateLimits.requestsPerMinute = limits.requests_per_minute;
+    if (limits.tokens_per_minute !== undefined)
+      rateLimits.tokensPerMinute = limits.tokens_per_minute;
+    if (limits.burst_requests !== undefined) rateLimits.burstRequests = limits.burst_requests;
+    if (limits.burst_tokens !== undefined) rateLimits.burstTokens = limits.burst_tokens;
+    resilience.rateLimits = rateLimits;
+  }
+  if (breaker !== undefined)
+    resilience.circuitBreaker = circuitBreakerFromConfig(breaker)!.options();
+  return resilience;
 }
 
 function requestTimeoutsOf(settings: ProviderSettings): RequestTimeouts | undefined {

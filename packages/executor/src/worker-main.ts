@@ -7,6 +7,7 @@ import { Aggregator } from '@llm-lens/metrics';
 import { pairShapes, runPair } from './pair-runner.js';
 import { preloadForRun } from './preload.js';
 import { ExtensionRegistry } from './registry.js';
+import { RunGuards } from './resilience/provider-guards.js';
 import { createTargets } from './targets.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-protocol.js';
 
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
   );
   const closedLoop = registry.loadPattern('closed');
   const aggregator = new Aggregator({ slo: init.slo });
+  const guards = new RunGuards({
+    maxCostUsd: init.maxCostUsd,
+    index: init.index,
+    count: init.count,
+  });
+  let isBudgetStopSent = false;
   const monitor = new EventLoopMonitor();
   const stop = new AbortController();
   const cancel = new AbortController();
@@ -44,13 +51,15 @@ async function main(): Promise<void> {
   };
   const flusher = setInterval(flush, FLUSH_INTERVAL_MS);
 
-  const runOne = async (pairIndex: number) => {
+  const runOne = async (pairIndex: number, startAtNs: bigint) => {
     const pair = init.pairs[pairIndex]!;
     const target = { ...targetOf(pair.provider, pair.model) };
     if (pair.extraBody !== undefined) target.extraBody = pair.extraBody;
     if (pair.timeouts !== undefined) target.timeouts = pair.timeouts;
     if (pair.price === undefined) delete target.price;
     else target.price = pair.price;
+    if (pair.resilience === undefined) delete target.resilience;
+    else target.resilience = pair.resilience;
     const pattern = registry.loadPattern(pair.scenario.load?.type ?? 'closed');
     const shapes = pairShapes(pair.scenario);
     pairStop = new AbortController();
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
             : undefined,
         measure: pattern.shard(shapes.measure, init.index, init.count),
         anchor: init.anchor,
+        startAtNs,
         stopSignal: AbortSignal.any([stop.signal, pairStop.signal]),
         cancelSignal: cancel.signal,
         tokenCounter: counters.get(pair.model),
@@ -78,6 +88,15 @@ async function main(): Promise<void> {
         },
         // Warm-ups are left out of the fidelity figures, as on the main thread.
         onMeasuredPhase: (state) => (state === 'start' ? monitor.start() : monitor.stop()),
+        guards,
+        // This thread's part of the budget ran out: it stops, and the main thread stops the rest.
+        onBudgetStop: () => {
+          stop.abort();
+          if (isBudgetStopSent) return;
+          isBudgetStopSent = true;
+          const message = guards.budget?.report().stopped_by_budget?.message ?? 'budget reached';
+          send({ type: 'budget-stop', message });
+        },
       },
       closedLoop,
     );
@@ -88,7 +107,7 @@ async function main(): Promise<void> {
   port.on('message', (message: MainToWorker) => {
     switch (message.type) {
       case 'pair':
-        runOne(message.pairIndex).catch(fail);
+        runOne(message.pairIndex, message.startNs).catch(fail);
         return;
       case 'stop-pair':
         pairStop.abort();
@@ -112,6 +131,7 @@ async function main(): Promise<void> {
               type: 'finished',
               aggregator: aggregator.encodeGroups(),
               eventLoop: monitor.snapshot(),
+              resilience: guards.report(init.anchor, process.hrtime.bigint()),
             });
           });
         return;

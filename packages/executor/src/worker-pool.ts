@@ -1,10 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import type { EventLoopSnapshot, RequestRecord, WallClockAnchor } from '@llm-lens/core-timing';
-import type { EncodedAggregator, SloTargets } from '@llm-lens/metrics';
+import type { EncodedAggregator, ResilienceSummary, SloTargets } from '@llm-lens/metrics';
 import type { ProviderSettings } from '@llm-lens/providers-core';
 import { ExecutorError } from './executor-error.js';
 import type { BenchmarkTarget, ScenarioPlan } from './plan.js';
 import type { MainToWorker, WorkerInit, WorkerPair, WorkerToMain } from './worker-protocol.js';
+
+/**
+ * How far ahead of the message a pair's shared start is, ms: enough for every worker to
+ * receive it (well under a millisecond when idle), so their schedules start at one instant.
+ * The monotonic clock is the process's, the same in every thread.
+ */
+export const SHARED_START_LEAD_MS = 20;
 
 /** What the pool is started with. */
 export interface WorkerPoolInit {
@@ -15,12 +22,15 @@ export interface WorkerPoolInit {
   anchor: WallClockAnchor;
   secrets: string[];
   slo?: SloTargets | undefined;
+  /** The run's budget, USD; each worker keeps an even part. */
+  maxCostUsd?: number;
 }
 
 /** A worker's results once the run is over. */
 export interface WorkerResult {
   aggregator: EncodedAggregator;
   eventLoop: EventLoopSnapshot;
+  resilience: ResilienceSummary | null;
 }
 
 /**
@@ -38,6 +48,8 @@ export class WorkerPool {
   readonly #results: Array<WorkerResult | undefined>;
   #finishWaiting = 0;
   #onFinished: (() => void) | undefined;
+  /** A worker's part of the budget ran out (with the guard's message). */
+  onBudgetStop: ((message: string) => void) | undefined;
 
   private constructor(workers: Worker[]) {
     this.#workers = workers;
@@ -85,8 +97,15 @@ export class WorkerPool {
         this.#pairWaiting--;
         if (this.#pairWaiting === 0) this.#onPairDone?.();
         return;
+      case 'budget-stop':
+        this.onBudgetStop?.(message.message);
+        return;
       case 'finished':
-        this.#results[index] = { aggregator: message.aggregator, eventLoop: message.eventLoop };
+        this.#results[index] = {
+          aggregator: message.aggregator,
+          eventLoop: message.eventLoop,
+          resilience: message.resilience,
+        };
         this.#finishWaiting--;
         if (this.#finishWaiting === 0) this.#onFinished?.();
         return;
@@ -115,7 +134,10 @@ export class WorkerPool {
     for (const worker of this.#workers) worker.postMessage(message);
   }
 
-  /** Runs one pair on every worker; `onRecords` gets their records as they arrive. */
+  /**
+   * Runs one pair on every worker; `onRecords` gets their records as they arrive. The
+   * workers' schedules start together, a moment from now (see `SHARED_START_LEAD_MS`).
+   */
   runPair(pairIndex: number, onRecords: (records: RequestRecord[]) => void): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
@@ -123,7 +145,8 @@ export class WorkerPool {
       this.#pairWaiting = this.#workers.length;
       this.#onPairDone = resolve;
       this.#onFailure = reject;
-      this.#post({ type: 'pair', pairIndex });
+      const startNs = process.hrtime.bigint() + BigInt(SHARED_START_LEAD_MS) * 1_000_000n;
+      this.#post({ type: 'pair', pairIndex, startNs });
     });
   }
 
@@ -184,6 +207,7 @@ function workerInit(init: WorkerPoolInit): Omit<WorkerInit, 'index' | 'count'> {
     if (target.extraBody !== undefined) pair.extraBody = target.extraBody;
     if (target.price !== undefined) pair.price = target.price;
     if (target.timeouts !== undefined) pair.timeouts = target.timeouts;
+    if (target.resilience !== undefined) pair.resilience = target.resilience;
     return pair;
   });
   return {
@@ -194,6 +218,7 @@ function workerInit(init: WorkerPoolInit): Omit<WorkerInit, 'index' | 'count'> {
     anchor: { wallMs: init.anchor.wallMs, monoNs: init.anchor.monoNs },
     secrets: init.secrets,
     ...(init.slo === undefined ? {} : { slo: init.slo }),
+    ...(init.maxCostUsd === undefined ? {} : { maxCostUsd: init.maxCostUsd }),
   };
 }
 

@@ -1,8 +1,8 @@
 // Messages between the main thread and the worker threads that generate load.
 import type { EventLoopSnapshot, RequestRecord } from '@llm-lens/core-timing';
-import type { EncodedAggregator, SloTargets } from '@llm-lens/metrics';
+import type { EncodedAggregator, ResilienceSummary, SloTargets } from '@llm-lens/metrics';
 import type { ModelPrice, ProviderSettings } from '@llm-lens/providers-core';
-import type { ScenarioPlan } from './plan.js';
+import type { ScenarioPlan, TargetResilience } from './plan.js';
 import type { RequestTimeouts } from './request-runner.js';
 
 /** What a worker is started with (`workerData`). */
@@ -19,6 +19,8 @@ export interface WorkerInit {
   secrets: string[];
   /** The SLOs goodput is counted against. */
   slo?: SloTargets;
+  /** The run's budget, USD: this worker keeps 1/count of it. */
+  maxCostUsd?: number;
 }
 
 /** A pair as a worker sees it: which provider and model, and the scenario. */
@@ -29,11 +31,14 @@ export interface WorkerPair {
   timeouts?: RequestTimeouts;
   /** The main thread's price for the model (its price book may hold the user's entries). */
   price?: ModelPrice;
+  /** The provider's policies as the main thread's target has them. */
+  resilience?: TargetResilience;
   scenario: ScenarioPlan;
 }
 
 export type MainToWorker =
-  | { type: 'pair'; pairIndex: number }
+  /** Run a pair; its first phase's schedule starts at `startNs` (monotonic) in every worker. */
+  | { type: 'pair'; pairIndex: number; startNs: bigint }
   | { type: 'stop-pair' }
   | { type: 'stop' }
   | { type: 'cancel' }
@@ -43,5 +48,11 @@ export type WorkerToMain =
   | { type: 'ready' }
   | { type: 'records'; records: RequestRecord[] }
   | { type: 'pair-done'; pairIndex: number }
-  | { type: 'finished'; aggregator: EncodedAggregator; eventLoop: EventLoopSnapshot }
+  | { type: 'budget-stop'; message: string }
+  | {
+      type: 'finished';
+      aggregator: EncodedAggregator;
+      eventLoop: EventLoopSnapshot;
+      resilience: ResilienceSummary | null;
+    }
   | { type: 'failed'; message: string; stack: string | undefined };

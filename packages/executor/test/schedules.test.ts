@@ -339,7 +339,11 @@ describe('schedules on worker threads', () => {
     expect(group.requests.total).toBe(40);
     expect(group.throughput.dispatch_rate_per_s).toBeGreaterThan(70);
     expect(group.throughput.dispatch_rate_per_s).toBeLessThan(88);
-    // The two threads' schedules interleave: one request every 12.5 ms overall.
+    // The two threads' schedules start at one shared instant and interleave: the requests
+    // are due exactly 12.5 ms apart overall (due times are the schedule's, not timer wake-ups).
+    const due = records.map(dueMs).sort((a, b) => a - b);
+    const dueGaps = due.slice(1).map((t, i) => t - due[i]!);
+    for (const gap of dueGaps) expect(Math.abs(gap - 12.5)).toBeLessThan(0.01);
     const sent = records.map((r) => ms(r.dispatchNs)).sort((a, b) => a - b);
     const gaps = sent.slice(1).map((t, i) => t - sent[i]!);
     expect(median(gaps)).toBeGreaterThan(9);

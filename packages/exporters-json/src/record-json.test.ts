@@ -81,6 +81,45 @@ describe('recordToJson', () => {
     });
   });
 
+  it('names the session and turn of a conversation turn, and null for a single request', () => {
+    expect(recordToJson(record())).toMatchObject({ session_id: null, turn: null });
+    expect(recordToJson(record({ sessionId: 's-1', turn: 3 }))).toMatchObject({
+      session_id: 's-1',
+      turn: 3,
+    });
+  });
+
+  it('links the attempts of a retried request and marks the ones another followed', () => {
+    expect(recordToJson(record())).toMatchObject({
+      attempt: null,
+      first_request_id: null,
+      retried: false,
+      retry_delay_ms: null,
+      retry_gave_up: null,
+    });
+    const retried = record({
+      requestId: 'r-2',
+      status: 'error',
+      errorClass: 'rate_limited',
+      attempt: 2,
+      firstRequestId: 'r-1',
+      isRetried: true,
+      retryDelayMs: 1250.5,
+    });
+    expect(recordToJson(retried)).toMatchObject({
+      attempt: 2,
+      first_request_id: 'r-1',
+      retried: true,
+      retry_delay_ms: 1250.5,
+      retry_gave_up: null,
+    });
+    const last = record({ status: 'error', attempt: 3, retryGaveUp: 'attempts_exhausted' });
+    expect(recordToJson(last)).toMatchObject({
+      retried: false,
+      retry_gave_up: 'attempts_exhausted',
+    });
+  });
+
   it('adds per-event offsets and token counts only when asked', () => {
     expect(recordToJson(record()).token_offsets_ms).toBeUndefined();
     const json = recordToJson(record(), { recordTokens: true });

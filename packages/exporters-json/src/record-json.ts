@@ -11,6 +11,22 @@ export interface RecordJson {
   /** `warmup`, `measure` or `cooldown`: only `measure` counts in the statistics. */
   phase: 'warmup' | 'measure' | 'cooldown';
   status: 'ok' | 'error';
+  /** With `--repeat K`: which run sent it (1-based), else null. */
+  repeat: number | null;
+  /** The conversation this request is a turn of (multi-turn scenarios), else null. */
+  session_id: string | null;
+  /** Which turn of its session (1 = the first), else null. */
+  turn: number | null;
+  /** Which attempt of its request this is (1 = the first), when the provider retries; else null. */
+  attempt: number | null;
+  /** On attempts 2 and later: the request_id of attempt 1, which links the attempts; else null. */
+  first_request_id: string | null;
+  /** True when another attempt followed this failed one (left out of the statistics). */
+  retried: boolean;
+  /** On a retried attempt: the wait before the next one, ms; else null. */
+  retry_delay_ms: number | null;
+  /** On a last attempt the retry policy stopped: `attempts_exhausted` or `retry_after_too_long`; else null. */
+  retry_gave_up: string | null;
   http_status: number | null;
   error_class: string | null;
   error_message: string | null;
@@ -69,6 +85,14 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     warmup: record.isWarmup,
     phase: record.isWarmup ? 'warmup' : record.isCooldown === true ? 'cooldown' : 'measure',
     status: record.status,
+    repeat: record.repeat ?? null,
+    session_id: record.sessionId ?? null,
+    turn: record.turn ?? null,
+    attempt: record.attempt ?? null,
+    first_request_id: record.firstRequestId ?? null,
+    retried: record.isRetried === true,
+    retry_delay_ms: record.retryDelayMs ?? null,
+    retry_gave_up: record.retryGaveUp ?? null,
     http_status: record.httpStatus ?? null,
     error_class: record.errorClass ?? null,
     error_message: record.errorMessage ?? null,

@@ -214,6 +214,8 @@ describe('Aggregator', () => {
       'cost',
       'goodput',
       'phases',
+      'retries',
+      'sessions',
       'errors',
       'error_examples',
       'fidelity',

@@ -18,6 +18,8 @@ import {
 } from './metric-definitions.js';
 import { MetricsError } from './metrics-error.js';
 import { RateHistogram } from './rate-histogram.js';
+import { RetryCounts, type RetrySummary } from './retry-counts.js';
+import { type EncodedSessions, SessionCounts, type SessionSummary } from './session-counts.js';
 import { hasSlo, meetsSlo, type SloTargets } from './slo.js';
 
 /** Error-class key for a failed record that carries no class (should not happen). */
@@ -116,6 +118,13 @@ export type GroupSummary = {
    * it sent. Warm-up and cool-down only when they sent any; the measured phase always.
    */
   phases: PhaseSummary[];
+  /**
+   * Attempts and retries, when the provider retries failed requests (`retries:`); null
+   * otherwise. The rest of the group counts each request once, by its last attempt.
+   */
+  retries: RetrySummary | null;
+  /** Multi-turn sessions: conversations, turns, and TTFT and context by turn; null otherwise. */
+  sessions: SessionSummary | null;
   errors: Record<string, number>;
   /** The first message of each error class (measured requests), at most 200 characters. */
   error_examples: Record<string, string>;
@@ -177,6 +186,10 @@ export interface EncodedGroup {
   cost?: { total_usd: number; priced_requests: number };
   /** Requests that met every SLO; absent without SLOs. */
   slo_met?: number;
+  /** Attempt counts, when the provider retries; absent otherwise. */
+  retries?: RetrySummary;
+  /** Turn counts of a multi-turn scenario; absent otherwise. */
+  sessions?: EncodedSessions;
   /** Warm-up and cool-down windows (epoch ms) and request counts; absent from older workers. */
   phase_windows?: Partial<Record<'warmup' | 'cooldown', PhaseWindow>>;
   /** Earliest dispatch and latest end of the measured requests, epoch ms; null if none. */
@@ -217,6 +230,8 @@ class GroupState {
   costUsd = 0;
   pricedRequests = 0;
   sloMet = 0;
+  readonly retries = new RetryCounts();
+  readonly sessions = new SessionCounts();
   /** Warm-up and cool-down: when they ran and how many they sent. */
   readonly phaseWindows: Partial<Record<'warmup' | 'cooldown', PhaseWindow>> = {};
   /** Token totals that were not finite, non-negative numbers (left out). */
@@ -337,6 +352,12 @@ export class Aggregator {
       );
       return ADDED;
     }
+    if (record.attempt !== undefined) {
+      group.retries.add(record);
+      // An attempt another followed: not an outcome; the request counts by its last attempt.
+      if (record.isRetried === true) return ADDED;
+    }
+    if (record.turn !== undefined) group.sessions.add(record);
     group.requests.total += 1;
     group.extendWindow(record.startedAtMs, record.startedAtMs + e2eMs);
     if (record.tokenCountMismatch === true) group.mismatches += 1;
@@ -448,6 +469,8 @@ export class Aggregator {
   /** The whole state in transferable form (histograms as hdr compressed base64). */
   encodeGroups(): EncodedAggregator {
     const groups = [...this.groups.values()].map((group): EncodedGroup => {
+      const retries = group.retries.summary();
+      const sessions = group.sessions.encode();
       const histograms: EncodedGroup['histograms'] = {};
       for (const metric of LATENCY_METRICS) {
         const h = group.histogram(metric);
@@ -470,6 +493,8 @@ export class Aggregator {
         out_of_range_samples: group.outOfRange(),
         cost: { total_usd: group.costUsd, priced_requests: group.pricedRequests },
         ...(this.slo === undefined ? {} : { slo_met: group.sloMet }),
+        ...(retries === null ? {} : { retries }),
+        ...(sessions === undefined ? {} : { sessions }),
         phase_windows: structuredClone(group.phaseWindows),
         window:
           group.windowStartMs <= group.windowEndMs
@@ -514,6 +539,8 @@ export class Aggregator {
       group.costUsd += incoming.cost?.total_usd ?? 0;
       group.pricedRequests += incoming.cost?.priced_requests ?? 0;
       group.sloMet += incoming.slo_met ?? 0;
+      if (incoming.retries !== undefined) group.retries.merge(incoming.retries);
+      if (incoming.sessions !== undefined) group.sessions.merge(incoming.sessions);
       for (const phase of ['warmup', 'cooldown'] as const) {
         const window = incoming.phase_windows?.[phase];
         if (window !== undefined) {
@@ -649,6 +676,8 @@ function summarizeGroup(
             requests_per_s: perSecond(group.sloMet),
           },
     phases: phasesOf(group),
+    retries: group.retries.summary(),
+    sessions: group.sessions.summary(),
     errors: orderedErrors(group.errors),
     error_examples: Object.fromEntries(
       [...Object.keys(orderedErrors(group.errors))]

@@ -39,10 +39,36 @@ export type { MetricsErrorCode } from './metrics-error.js';
 export { MetricsError } from './metrics-error.js';
 export { createParentDirectories, outputPathProblem, probeOutputPath } from './output-files.js';
 export { RateHistogram } from './rate-histogram.js';
+export type {
+  RepeatGroup,
+  RepeatReport,
+  RepeatSpread,
+  RepeatStatistic,
+} from './repeats.js';
+export { analyzeRepeats, REPEAT_STATISTICS, spreadOf, tCritical95 } from './repeats.js';
 export type { ItlSample, TokenEventSeries } from './request-metrics.js';
 export { chunkGapsNs, itlSamples } from './request-metrics.js';
+export type {
+  BreakerState,
+  BreakerSummary,
+  BreakerTransitionSummary,
+  BudgetReport,
+  BudgetStop,
+  ProviderResilience,
+  RateLimitReport,
+  ResilienceSummary,
+} from './resilience-summary.js';
+export type { RetrySummary } from './retry-counts.js';
+export { RetryCounts } from './retry-counts.js';
 export type { RunSummary, RunSummaryInput } from './run-summary.js';
 export { buildRunSummary } from './run-summary.js';
+export type {
+  EncodedSessions,
+  EncodedTurn,
+  SessionSummary,
+  SessionTurnSummary,
+} from './session-counts.js';
+export { SESSION_TURNS_APART, SessionCounts } from './session-counts.js';
 export type { SloTargets } from './slo.js';
 export { describeSlo, hasSlo, meetsSlo, SLO_NAMES } from './slo.js';
 export type { KneeThresholds, SweepLevel, SweepParameter, SweepReport } from './sweep.js';

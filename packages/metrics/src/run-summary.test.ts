@@ -60,6 +60,8 @@ describe('buildRunSummary', () => {
       groups,
       sweeps: [],
       server_metrics: null,
+      resilience: null,
+      repeats: null,
     });
     expect(summary.groups[0]?.fidelity).toEqual({
       event_loop_delay_p99_ms: 0.412,

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { GroupSummary } from './aggregator.js';
 import type { RunFidelity } from './fidelity.js';
 import { MetricsError } from './metrics-error.js';
+import type { RepeatReport } from './repeats.js';
+import type { ResilienceSummary } from './resilience-summary.js';
 import type { SweepReport } from './sweep.js';
 
 /** Everything a run produced, in the shape every summary exporter writes. */
@@ -27,6 +29,17 @@ export interface RunSummary {
    * report of `@llm-lens/server-metrics`), null when it was not scraped.
    */
   server_metrics: Readonly<Record<string, unknown>> | null;
+  /**
+   * What the client-side policies did (retries' limits, rate limits, circuit breakers, the
+   * budget of `--max-cost`); null when the run had none.
+   */
+  resilience: ResilienceSummary | null;
+  /**
+   * `--repeat K`: each statistic of each group across the K runs, with its spread and a
+   * 95 % confidence interval; null for a single run. `groups` then pools every repeat's
+   * requests.
+   */
+  repeats: RepeatReport | null;
 }
 
 export interface RunSummaryInput {
@@ -50,6 +63,10 @@ export interface RunSummaryInput {
   sweeps?: SweepReport[];
   /** Default null. */
   serverMetrics?: Readonly<Record<string, unknown>> | null;
+  /** Default null. */
+  resilience?: ResilienceSummary | null;
+  /** Default null. */
+  repeats?: RepeatReport | null;
 }
 
 /** Assembles the RunSummary written by every summary exporter. */
@@ -74,6 +91,8 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     groups: input.groups,
     sweeps: input.sweeps ?? [],
     server_metrics: input.serverMetrics ?? null,
+    resilience: input.resilience ?? null,
+    repeats: input.repeats ?? null,
   };
 }
 

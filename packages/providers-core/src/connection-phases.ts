@@ -10,6 +10,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** TCP keep-alive probe delay, the same as undici's own connector. */
 const KEEP_ALIVE_INITIAL_DELAY_MS = 60_000;
 
+// ALPN offers, most wanted first. Shared arrays: tls.connect only reads them.
+const HTTP1_ALPN = ['http/1.1'];
+const H2_ALPN = ['h2', 'http/1.1'];
+
 export interface TimedConnectorOptions {
   /**
    * Time allowed for name lookup, TCP connect and TLS handshake together, in
@@ -18,6 +22,11 @@ export interface TimedConnectorOptions {
   connectTimeoutMs?: number;
   /** Extra TLS options (CA, client certificate, `rejectUnauthorized`, ...). Default none. */
   tls?: ConnectionOptions;
+  /**
+   * Offer HTTP/2 in the TLS handshake (ALPN `h2`, then `http/1.1`). Default false: only
+   * `http/1.1` is offered. Plain-TCP connections always speak HTTP/1.1 (no h2c).
+   */
+  http2?: boolean;
 }
 
 // Keyed by the socket handed to undici, so a socket that is garbage collected takes its
@@ -33,6 +42,7 @@ export function createTimedConnector(
 ): buildConnector.connector {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const tlsOptions = options.tls ?? {};
+  const alpnProtocols = options.http2 === true ? H2_ALPN : HTTP1_ALPN;
 
   return function timedConnect(opts, callback) {
     const isHttps = opts.protocol === 'https:';
@@ -85,16 +95,16 @@ export function createTimedConnector(
       tcp.once('connect', () => {
         const connectNs = now() - tcpStart;
         if (!isHttps) {
-          succeed(tcp, buildPhases(connectNs, dnsNs, undefined));
+          succeed(tcp, buildPhases(connectNs, dnsNs, undefined, 'http/1.1'));
           return;
         }
-        startTls(tcp, (tlsNs) => buildPhases(connectNs, dnsNs, tlsNs));
+        startTls(tcp, (tlsNs, protocol) => buildPhases(connectNs, dnsNs, tlsNs, protocol));
       });
     };
 
     const startTls = (
       underlying: Socket,
-      phasesWith: ((tlsNs: bigint) => ConnectionPhases) | undefined,
+      phasesWith: ((tlsNs: bigint, protocol: string) => ConnectionPhases) | undefined,
     ): void => {
       const tlsStart = now();
       const servername = opts.servername || (isIP(hostname) === 0 ? hostname : undefined);
@@ -103,12 +113,15 @@ export function createTimedConnector(
         socket: underlying,
         host: hostname,
         ...(servername ? { servername } : {}),
-        ALPNProtocols: ['http/1.1'],
+        ALPNProtocols: alpnProtocols,
       });
       socket = secure;
       secure.on('error', fail);
       secure.once('secureConnect', () => {
-        succeed(secure, phasesWith?.(now() - tlsStart));
+        const tlsNs = now() - tlsStart;
+        // undici picks its HTTP/2 client when (and only when) ALPN says `h2`; a server that
+        // answers no ALPN at all speaks HTTP/1.1 to it.
+        succeed(secure, phasesWith?.(tlsNs, secure.alpnProtocol || 'http/1.1'));
       });
     };
 
@@ -157,10 +170,12 @@ function buildPhases(
   connectNs: bigint,
   dnsNs: bigint | undefined,
   tlsNs: bigint | undefined,
+  protocol: string,
 ): ConnectionPhases {
   const phases: ConnectionPhases = { connectNs };
   if (dnsNs !== undefined) phases.dnsNs = dnsNs;
   if (tlsNs !== undefined) phases.tlsNs = tlsNs;
+  phases.protocol = protocol;
   return phases;
 }
 

@@ -14,6 +14,12 @@ export interface ProviderRequestInput {
   stream: boolean;
   /** Output token limit; omitted from the body when undefined. */
   maxTokens?: number;
+  /**
+   * Generate at least this many tokens, ignoring the end-of-sequence token until then, for
+   * output lengths that do not depend on the model's mood (vLLM's `min_tokens` with
+   * `ignore_eos`). Only adapters with `supportsMinTokens` send it; others leave it out.
+   */
+  minTokens?: number;
   temperature?: number;
   /** Extra provider-specific body fields, merged last (e.g. `{ ignore_eos: true }` for vLLM). */
   extraBody?: Readonly<Record<string, unknown>>;
@@ -155,4 +161,9 @@ export interface Provider {
    * answer means ready. Without it, doctor sends a one-token generation.
    */
   buildCheckRequest?(): HttpRequestSpec;
+  /**
+   * Whether `ProviderRequestInput.minTokens` reaches the server (vLLM-compatible servers:
+   * `min_tokens` + `ignore_eos`). Absent: it is left out, and the CLI says so.
+   */
+  readonly supportsMinTokens?: boolean;
 }

@@ -11,6 +11,7 @@ import { SeededRandom } from './seeded-random.js';
 import { SimulatorMetricsEndpoint } from './server-metrics-endpoint.js';
 import { LensSimulatorError } from './simulator-error.js';
 import {
+  type FaultOptions,
   type ResolvedSimulatorOptions,
   resolveSimulatorOptions,
   type SimulatorOptions,
@@ -39,6 +40,11 @@ export interface RunningSimulator {
   /** What was really written and when; only with `recordWrites: true`. */
   readonly writeLog: WriteLog | undefined;
   stats(): SimulatorStats;
+  /**
+   * Replaces the fault injection from the next request on (requests already answered keep
+   * theirs): a test can take a server down and bring it back. Validated like `faults`.
+   */
+  setFaults(faults: FaultOptions): void;
   /** Stops listening, ends in-flight responses and keep-alive sockets, flushes the write-log file. */
   close(): Promise<void>;
 }
@@ -280,6 +286,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     seed: resolved.seed,
     writeLog: simulator.writeLog,
     stats: () => simulator.stats(),
+    setFaults: (faults) => {
+      simulator.options.faults = resolveSimulatorOptions({ faults }).faults;
+    },
     close: () => simulator.close(),
   };
 }

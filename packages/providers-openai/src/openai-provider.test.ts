@@ -68,6 +68,26 @@ describe('createOpenAIProvider', () => {
     expect(body.max_tokens).toBeUndefined();
   });
 
+  it('sends min_tokens with ignore_eos to OpenAI-compatible servers only', () => {
+    const input = { model: 'm', prompt: 'x', stream: true, maxTokens: 64, minTokens: 64 };
+    const compatible = createOpenAIProvider({ id: 'openai-compatible', baseUrl: 'http://h/v1' });
+    expect(compatible.supportsMinTokens).toBe(true);
+    expect(bodyOf(compatible.buildRequest(input))).toMatchObject({
+      max_tokens: 64,
+      min_tokens: 64,
+      ignore_eos: true,
+    });
+    // OpenAI's own API refuses fields it does not know: nothing is added.
+    const openai = createOpenAIProvider();
+    expect(openai.supportsMinTokens).toBeUndefined();
+    const body = bodyOf(openai.buildRequest(input));
+    expect(body.min_tokens).toBeUndefined();
+    expect(body.ignore_eos).toBeUndefined();
+    // The Responses API has no such field, whatever the server.
+    const responses = createOpenAIProvider({ id: 'openai-compatible', api: 'responses' });
+    expect(bodyOf(responses.buildRequest(input)).min_tokens).toBeUndefined();
+  });
+
   it('passes a message list through and merges extraBody last', () => {
     const provider = createOpenAIProvider({ baseUrl: 'http://h:8000/v1' });
     const messages = [

@@ -49,6 +49,12 @@ export interface OpenAIProviderOptions {
   api?: OpenAIApi | 'responses';
   /** Ask for a final usage chunk (`stream_options.include_usage`) on streaming requests. Default true. */
   includeUsage?: boolean;
+  /**
+   * Send `ProviderRequestInput.minTokens` as vLLM's `min_tokens` with `ignore_eos: true`
+   * (chat and legacy completions). Default: true for id `openai-compatible`, false otherwise
+   * (OpenAI's own API refuses unknown fields).
+   */
+  minTokens?: boolean;
   /** Body field for the output limit; newer OpenAI models need `max_completion_tokens`. Default `max_tokens`. */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** Extra headers, applied last (they can replace the defaults, e.g. `api-key` for Azure). Default none. */
@@ -96,6 +102,7 @@ function buildBody(
   api: OpenAIApi,
   includeUsage: boolean,
   maxTokensField: 'max_tokens' | 'max_completion_tokens',
+  sendsMinTokens: boolean,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { model: input.model };
   if (api === 'chat') {
@@ -113,6 +120,10 @@ function buildBody(
   body.stream = input.stream;
   if (input.stream && includeUsage) body.stream_options = { include_usage: true };
   if (input.maxTokens !== undefined) body[maxTokensField] = input.maxTokens;
+  if (sendsMinTokens && input.minTokens !== undefined) {
+    body.min_tokens = input.minTokens;
+    body.ignore_eos = true;
+  }
   if (input.temperature !== undefined) body.temperature = input.temperature;
   if (input.extraBody !== undefined) Object.assign(body, input.extraBody);
   return body;
@@ -143,6 +154,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
   const requestUrl = options.requestUrl;
   const includeUsage = options.includeUsage ?? true;
   const maxTokensField = options.maxTokensField ?? 'max_tokens';
+  const sendsMinTokens = api !== 'responses' && (options.minTokens ?? id === 'openai-compatible');
   const apiKeyHeader = options.apiKeyHeader ?? 'authorization';
   const extraHeaders = options.headers ?? {};
   const streamHeaders = buildHeaders(
@@ -157,6 +169,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
   const provider: Provider = {
     id,
     name,
+    ...(sendsMinTokens ? { supportsMinTokens: true } : {}),
     buildRequest(input: ProviderRequestInput): HttpRequestSpec {
       return {
         url: requestUrl === undefined ? url : requestUrl(input.model),
@@ -166,7 +179,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Provi
         body: JSON.stringify(
           api === 'responses'
             ? buildResponsesBody(input)
-            : buildBody(input, api, includeUsage, maxTokensField),
+            : buildBody(input, api, includeUsage, maxTokensField, sendsMinTokens),
         ),
       };
     },

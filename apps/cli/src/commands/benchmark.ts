@@ -6,9 +6,14 @@ import {
   loadConfigFile,
 } from '@llm-lens/config';
 import {
+  type BenchmarkTarget,
+  type ConversationPlan,
+  type ConversationTurnPlan,
   createTargets,
   type ProgressEvent,
+  type PromptItemPlan,
   runBenchmark,
+  type ScenarioConversations,
   type ScenarioPrompts,
   scenarioMaxInFlight,
 } from '@llm-lens/executor';
@@ -18,7 +23,14 @@ import {
   type ServerMetricsScrape,
   startServerMetrics,
 } from '@llm-lens/server-metrics';
-import { loadPromptSet, loadReplayLog, preparePromptItems } from '@llm-lens/workloads';
+import {
+  type Conversation,
+  loadConversationSet,
+  loadPromptSet,
+  loadReplayLog,
+  type PromptItem,
+  preparePromptItems,
+} from '@llm-lens/workloads';
 import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
@@ -77,6 +89,11 @@ export function targetOptions(yargs: Argv, extensions: CliExtensions) {
     .option('prompt', { type: 'string', describe: 'Prompt text (sent as one user message)' })
     .option('prompt-file', { type: 'string', describe: 'Read the prompt from this file' })
     .option('max-tokens', { type: 'number', describe: 'Output token limit per request' })
+    .option('min-tokens', {
+      type: 'number',
+      describe:
+        'Ask for at least this many output tokens (min_tokens + ignore_eos), so every request generates the same length; with --max-tokens equal, exactly that many. Only vLLM-compatible servers (openai-compatible, the simulator) take it; others are warned about',
+    })
     .option('temperature', { type: 'number', describe: 'Sampling temperature (0–2)' })
     .option('stream', {
       type: 'boolean',
@@ -214,6 +231,26 @@ export function builder(extensions: CliExtensions) {
         describe:
           'A per-request bound for goodput, NAME=MS, repeatable: ttft_ms, tpot_ms, e2e_ms, ttft_from_schedule_ms, e2e_from_schedule_ms (e.g. --slo ttft_ms=500 --slo tpot_ms=50)',
       })
+      .option('max-attempts', {
+        type: 'number',
+        describe:
+          "Attempts per request, the first included (1 = no retries; every provider's retries.max_attempts). Retried: rate_limited, server_error, network, timeout_connect (retries.retry_on), after a backoff with full jitter, or the server's Retry-After when longer. Each attempt is its own record, linked by first_request_id; the statistics count a request once, by its last attempt",
+      })
+      .option('rpm', {
+        type: 'number',
+        describe:
+          "Client-side rate limit: at most N requests per minute to each provider (every provider's rate_limits.requests_per_minute; split across --workers). Default none",
+      })
+      .option('tpm', {
+        type: 'number',
+        describe:
+          "Client-side rate limit: at most N tokens per minute to each provider, input + max_tokens estimated before sending (every provider's rate_limits.tokens_per_minute). Default none",
+      })
+      .option('max-cost', {
+        type: 'number',
+        describe:
+          "Budget in USD: stop dispatching before the estimated spend would pass it, and say so. Each request counts at its worst case (input + max_tokens at the model's price) until its real cost is known. Needs a price for every model (the catalog or --pricing) and max_tokens in every scenario",
+      })
       .option('server-metrics', {
         type: 'string',
         describe:
@@ -298,8 +335,20 @@ export function builder(extensions: CliExtensions) {
         'Goodput: how many requests per second met both bounds',
       )
       .example(
+        '$0 benchmark -p openai -m gpt-4o-mini -n 500 -C 32 --max-attempts 4 --rpm 500',
+        'Retry 429s, 5xx and network errors (up to 4 attempts), never more than 500 requests/min',
+      )
+      .example(
+        '$0 benchmark -p openai -m gpt-4o-mini --duration 10m --rate 5 --max-tokens 256 --max-cost 2.50',
+        'Stop sending before the run could cost more than $2.50',
+      )
+      .example(
         'OPENAI_API_KEY=... $0 benchmark -p openai -m gpt-4o-mini --records runs/r.jsonl -o runs/summary.json',
         'OpenAI, keeping every request and the summary',
+      )
+      .example(
+        '$0 benchmark -p openai-compatible --base-url http://localhost:8000/v1 -m my-model --input-tokens 1024 --max-tokens 256 --min-tokens 256',
+        'Fixed output lengths on vLLM: every request generates exactly 256 tokens',
       )
       .example(
         '$0 benchmark -c llm-lens.yaml --json > summary.json',
@@ -318,6 +367,7 @@ export interface BenchmarkArgs {
   prompt?: string | undefined;
   promptFile?: string | undefined;
   maxTokens?: number | undefined;
+  minTokens?: number | undefined;
   temperature?: number | undefined;
   stream?: boolean | undefined;
   timeout?: number | undefined;
@@ -344,6 +394,10 @@ export interface BenchmarkArgs {
   pause?: string | undefined;
   sweep?: string | undefined;
   slo?: string[] | undefined;
+  maxAttempts?: number | undefined;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+  maxCost?: number | undefined;
   serverMetrics?: string | undefined;
   serverMetricsInterval?: number | undefined;
   workers?: string | undefined;
@@ -400,7 +454,12 @@ export async function configFromArgs(
     pause: args.pause,
     sweep: args.sweep,
     slo: args.slo,
+    maxAttempts: args.maxAttempts,
+    rpm: args.rpm,
+    tpm: args.tpm,
+    maxCost: args.maxCost,
     maxTokens: args.maxTokens,
+    minTokens: args.minTokens,
     temperature: args.temperature,
     stream: args.stream,
     timeout: args.timeout,
@@ -474,10 +533,7 @@ export async function loadScenarioPrompts(
       });
       prompts.set(scenario.name, {
         description: log.description,
-        items: log.entries.map(({ item }) => ({
-          prompt: item.prompt,
-          ...(item.maxTokens === undefined ? {} : { maxTokens: item.maxTokens }),
-        })),
+        items: log.entries.map(({ item }) => promptItemPlan(item)),
         offsetsMs: log.entries.map((entry) => entry.offsetMs),
       });
       continue;
@@ -488,17 +544,125 @@ export async function loadScenarioPrompts(
       ...(model === undefined ? {} : { model }),
       field: `scenarios[${index}].prompts`,
     });
-    const needed = scenario.warmup + (scenario.requests ?? Number.POSITIVE_INFINITY);
-    const count = Math.max(1, Math.min(set.size, needed, MAX_PREPARED_PROMPTS));
     prompts.set(scenario.name, {
       description: set.description,
-      items: preparePromptItems(set, count).map((item) => ({
-        prompt: item.prompt,
-        ...(item.maxTokens === undefined ? {} : { maxTokens: item.maxTokens }),
-      })),
+      items: preparePromptItems(set, preparedCount(scenario, set.size)).map(promptItemPlan),
     });
   }
   return prompts;
+}
+
+/**
+ * Items to prepare for a scenario before the run: one per warm-up and measured request
+ * (or session), at most the distinct items of the set and {@link MAX_PREPARED_PROMPTS}.
+ */
+function preparedCount(scenario: LensConfig['scenarios'][number], size: number): number {
+  const needed = scenario.warmup + (scenario.requests ?? Number.POSITIVE_INFINITY);
+  return Math.max(1, Math.min(size, needed, MAX_PREPARED_PROMPTS));
+}
+
+/** What the executor needs of a workloads prompt item (the model and source stay behind). */
+function promptItemPlan(item: PromptItem): PromptItemPlan {
+  const plan: PromptItemPlan = { prompt: item.prompt };
+  if (item.maxTokens !== undefined) plan.maxTokens = item.maxTokens;
+  if (item.minTokens !== undefined) plan.minTokens = item.minTokens;
+  return plan;
+}
+
+/**
+ * The sessions of each scenario with a `conversations:` source, built before the run like
+ * {@link loadScenarioPrompts}' prompts: one per warm-up and measured session, at most
+ * {@link MAX_PREPARED_PROMPTS}, then they repeat.
+ */
+export async function loadScenarioConversations(
+  config: LensConfig,
+  baseDir: string,
+): Promise<Map<string, ScenarioConversations>> {
+  const conversations = new Map<string, ScenarioConversations>();
+  const model = config.providers[0]?.models[0];
+  for (const [index, scenario] of config.scenarios.entries()) {
+    if (scenario.conversations === undefined) continue;
+    const set = await loadConversationSet(scenario.conversations, {
+      baseDir,
+      ...(model === undefined ? {} : { model }),
+      field: `scenarios[${index}].conversations`,
+    });
+    const items: ConversationPlan[] = [];
+    for (let i = 0; i < preparedCount(scenario, set.size); i++) {
+      items.push(conversationPlan(set.at(i)));
+    }
+    if (scenario.conversation_history === 'recorded') checkRecordedReplies(items, index);
+    conversations.set(scenario.name, { description: set.description, items });
+  }
+  return conversations;
+}
+
+/**
+ * `conversation_history: recorded` sends the dataset's replies as history: every turn before
+ * a session's last needs one, or the history would hold empty assistant messages.
+ */
+function checkRecordedReplies(items: readonly ConversationPlan[], index: number): void {
+  const missing = items.find((session) =>
+    session.turns.slice(0, -1).some((turn) => turn.recordedReply === undefined),
+  );
+  if (missing === undefined) return;
+  throw new CliError(
+    `scenarios[${index}].conversation_history: recorded sends the dataset's replies as history, and ${missing.source} has a turn without one (synthetic conversations have none); use live, or a sharegpt source`,
+  );
+}
+
+/** A workloads conversation as the executor's plain-data plan, without absent optionals. */
+function conversationPlan(conversation: Conversation): ConversationPlan {
+  const plan: ConversationPlan = {
+    source: conversation.source,
+    turns: conversation.turns.map((turn) => {
+      const out: ConversationTurnPlan = { user: turn.user };
+      if (turn.maxTokens !== undefined) out.maxTokens = turn.maxTokens;
+      if (turn.minTokens !== undefined) out.minTokens = turn.minTokens;
+      if (turn.recordedReply !== undefined) out.recordedReply = turn.recordedReply;
+      return out;
+    }),
+    thinkTimeMs: [...conversation.thinkTimeMs],
+  };
+  if (conversation.system !== undefined) plan.system = conversation.system;
+  return plan;
+}
+
+/**
+ * One warning per provider whose adapter would drop a `min_tokens` that a scenario run
+ * against it asks for (the scenario's key, or its prompts' or sessions' own lengths): its
+ * outputs may then end early, and a comparison with a vLLM server would not be like for like.
+ */
+export function minTokensWarnings(
+  config: LensConfig,
+  targets: readonly BenchmarkTarget[],
+  prompts: ReadonlyMap<string, ScenarioPrompts> = new Map(),
+  conversations: ReadonlyMap<string, ScenarioConversations> = new Map(),
+): string[] {
+  const asking = config.scenarios.filter(
+    (scenario) =>
+      scenario.min_tokens !== undefined ||
+      prompts.get(scenario.name)?.items.some((item) => item.minTokens !== undefined) === true ||
+      conversations
+        .get(scenario.name)
+        ?.items.some((session) => session.turns.some((turn) => turn.minTokens !== undefined)) ===
+        true,
+  );
+  const warned = new Set<string>();
+  const warnings: string[] = [];
+  for (const { provider } of targets) {
+    if (provider.supportsMinTokens === true || warned.has(provider.name)) continue;
+    const runsAgainst = asking.some(
+      (scenario) => scenario.providers === undefined || scenario.providers.includes(provider.name),
+    );
+    if (!runsAgainst) continue;
+    warned.add(provider.name);
+    const type = config.providers.find((p) => p.name === provider.name)?.type ?? provider.id;
+    warnings.push(
+      `warning: min_tokens is not sent to ${provider.name} (${type}): only vLLM-compatible servers take it; its outputs may be shorter`,
+    );
+  }
+  return warnings;
 }
 
 /**
@@ -553,8 +717,9 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
     calibration = await runCalibration(config, extensions, { quiet: args.json === true });
   }
   const prices = await priceBookFromArgs(args);
-  // Datasets are read and synthetic prompts built now, before any connection is opened.
+  // Datasets are read and synthetic prompts and sessions built now, before any connection is opened.
   const prompts = await loadScenarioPrompts(config, baseDirOf(args));
+  const conversations = await loadScenarioConversations(config, baseDirOf(args));
   const resolved = await createTargets(config.providers, extensions.registry, {
     baseDir: baseDirOf(args),
     maxConcurrency,
@@ -573,10 +738,18 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
       for (const [name, { description }] of prompts) {
         process.stderr.write(`prompts of ${name}: ${description}\n`);
       }
+      for (const [name, { description }] of conversations) {
+        process.stderr.write(`conversations of ${name}: ${description}\n`);
+      }
+    }
+    // Even with --json: the numbers of such a provider are not what the config asked for.
+    for (const warning of minTokensWarnings(config, resolved.targets, prompts, conversations)) {
+      process.stderr.write(`${warning}\n`);
     }
     summary = await runBenchmark(config, {
       targets: resolved.targets,
       ...(prompts.size === 0 ? {} : { prompts }),
+      ...(conversations.size === 0 ? {} : { conversations }),
       registry: extensions.registry,
       sinks,
       secrets: resolved.secrets,
@@ -587,6 +760,7 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
       // Progress is computed on the event loop that stamps responses: only when it is drawn.
       ...(progress.enabled ? { onProgress: (event: ProgressEvent) => progress.update(event) } : {}),
       ...(calibration === undefined ? {} : { calibration }),
+      ...(config.max_cost_usd === undefined ? {} : { maxCostUsd: config.max_cost_usd }),
       meta: { toolVersion: TOOL_VERSION },
     });
     if (scrape !== undefined) {

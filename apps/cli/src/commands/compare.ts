@@ -25,6 +25,7 @@ import {
   configFromArgs,
   EXIT_CODES_EPILOG,
   failureReason,
+  minTokensWarnings,
 } from './benchmark.js';
 
 export const command = 'compare';
@@ -72,6 +73,11 @@ export function builder(extensions: CliExtensions) {
       .option('prompt', { type: 'string', describe: 'Prompt text (sent as one user message)' })
       .option('prompt-file', { type: 'string', describe: 'Read the prompt from this file' })
       .option('max-tokens', { type: 'number', describe: 'Output token limit per request' })
+      .option('min-tokens', {
+        type: 'number',
+        describe:
+          'Ask for at least this many output tokens (min_tokens + ignore_eos); only vLLM-compatible targets take it, the others are warned about',
+      })
       .option('temperature', { type: 'number', describe: 'Sampling temperature' })
       .option('stream', {
         type: 'boolean',
@@ -238,6 +244,10 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
         `Same workload on ${specs.length} targets: ${scenario.requests} requests each at concurrency ${scenario.concurrency}, in ${rounds} interleaved rounds\n`,
       );
     }
+    // A target that drops min_tokens generates other lengths: the comparison is not like for like.
+    for (const warning of minTokensWarnings(config, resolved.targets)) {
+      process.stderr.write(`${warning}\n`);
+    }
     summary = await runBenchmark(config, {
       targets: resolved.targets,
       registry: extensions.registry,
@@ -246,6 +256,8 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
       tokenizer: 'offline',
       workers: 1,
       interleaveRounds: rounds,
+      // A config's budget holds here too; it is never silently dropped.
+      ...(config.max_cost_usd === undefined ? {} : { maxCostUsd: config.max_cost_usd }),
       signal: interrupts.stop,
       cancelSignal: interrupts.cancel,
       ...(progress.enabled ? { onProgress: (event) => progress.update(event) } : {}),

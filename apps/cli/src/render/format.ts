@@ -33,3 +33,9 @@ export function formatUsd(usd: number | undefined | null): string {
   const decimals = Math.min(12, 2 - Math.floor(Math.log10(usd)));
   return `$${usd.toFixed(decimals)}`;
 }
+
+/** A wait or a span of time: `410 ms` below a second, `3.2 s` from one on. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return Math.round(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -3,6 +3,7 @@ import {
   type GoodputSummary,
   type GroupSummary,
   type LatencyMetric,
+  type ResilienceSummary,
   type RunFidelity,
   type RunSummary,
   type SweepReport,
@@ -11,6 +12,8 @@ import { type ServerMetricsReport, serverView } from '@llm-lens/server-metrics';
 import Table from 'cli-table3';
 import { calibrationLine } from '../commands/calibrate.js';
 import { type Colors, formatMs, formatPercent, formatRate, formatUsd } from './format.js';
+import { budgetWarning, maxAttemptsOf, resilienceLines, retriesLine } from './resilience-lines.js';
+import { sessionsLine } from './session-line.js';
 
 const LATENCY_ROWS: Array<{ key: LatencyMetric; label: string }> = [
   { key: 'ttft', label: 'TTFT' },
@@ -38,21 +41,27 @@ const WHEN_QUEUED: ReadonlySet<LatencyMetric> = new Set([
 const QUEUED_P99_MS = 1;
 
 /**
- * The console report: a latency table per provider/model/scenario, then usage, requests
- * and errors (with the first message of each error class), then the fidelity line.
+ * The console report: a latency table per provider/model/scenario, then usage, requests,
+ * multi-turn sessions, errors (with the first message of each error class) and retries; then the run's lines:
+ * the server's view, rate limits, circuit breakers and the budget, and the fidelity line.
  */
 export function renderSummary(summary: RunSummary, colors: Colors): string {
   const out: string[] = [];
-  for (const group of summary.groups) out.push(renderGroup(group, colors));
+  // Absent from summaries written before the resilience block existed.
+  const resilience = summary.resilience ?? null;
+  for (const group of summary.groups) out.push(renderGroup(group, colors, resilience));
   for (const sweep of summary.sweeps ?? []) out.push(renderSweep(sweep, colors));
   if (summary.server_metrics) {
     out.push(serverLine(summary.server_metrics as unknown as ServerMetricsReport, colors));
   }
+  out.push(...resilienceLines(resilience, summary.run.started_at, colors));
   out.push(fidelityLine(summary.fidelity, colors));
   if (summary.fidelity.calibration !== null) {
     out.push(colors.dim(`Calibration: ${calibrationLine(summary.fidelity.calibration)}`));
   }
   for (const warning of summary.fidelity.warnings) out.push(colors.yellow(`warning: ${warning}`));
+  const budgetStop = budgetWarning(resilience);
+  if (budgetStop !== undefined) out.push(colors.yellow(budgetStop));
   if (!summary.complete) {
     out.push(colors.yellow('Run interrupted: results are partial ("complete": false).'));
   }
@@ -150,7 +159,11 @@ function fidelityLine(f: RunFidelity, colors: Colors): string {
   return `Fidelity: ${delay} — ${verdict}${bound}`;
 }
 
-function renderGroup(group: GroupSummary, colors: Colors): string {
+function renderGroup(
+  group: GroupSummary,
+  colors: Colors,
+  resilience: ResilienceSummary | null,
+): string {
   const lines: string[] = [];
   lines.push(
     colors.bold(`${group.provider} · ${group.model} · ${group.scenario}`) +
@@ -224,6 +237,9 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
       ? colors.yellow(requestsLine)
       : requestsLine,
   );
+  // Absent from summaries written before sessions existed.
+  const sessions = sessionsLine(group.sessions ?? null);
+  if (sessions !== undefined) lines.push(sessions);
   if (group.stopped_early !== null)
     lines.push(colors.yellow(`Stopped early: ${group.stopped_early}`));
   const errors = Object.entries(group.errors);
@@ -234,6 +250,8 @@ function renderGroup(group: GroupSummary, colors: Colors): string {
       if (message !== undefined) lines.push(colors.dim(`  ${cls}, first: ${message}`));
     }
   }
+  const retries = retriesLine(group.retries ?? null, maxAttemptsOf(resilience, group.provider));
+  if (retries !== undefined) lines.push(retries);
   return `${lines.join('\n')}\n`;
 }
 

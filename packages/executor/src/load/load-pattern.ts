@@ -44,6 +44,13 @@ export interface LoadDriver {
   sleepUntil(ns: bigint): Promise<void>;
   /** The monotonic clock, ns. */
   now(): bigint;
+  /**
+   * When the phase's schedule starts, monotonic ns: the same instant in every thread of the
+   * run when the phase is the pair's first (the threads' schedules then interleave exactly),
+   * else when this thread's phase began. It may be a little ahead of `now()`. A schedule
+   * counts its due times from here.
+   */
+  readonly startNs: bigint;
 }
 
 /**

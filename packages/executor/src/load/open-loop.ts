@@ -65,7 +65,7 @@ export const openLoop: LoadPattern = {
     );
     const meanGapNs = NS_PER_S / rate;
     const startNs =
-      driver.now() +
+      driver.startNs +
       BigInt(Math.round(((load.settings.start_offset_s as number | undefined) ?? 0) * NS_PER_S));
     // Offsets from the start accumulate as a float, so rounding never drifts the rate.
     let offsetNs = isPoisson ? exponentialGap(rng, meanGapNs) : 0;

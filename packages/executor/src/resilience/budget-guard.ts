@@ -1,6 +1,9 @@
 import type { RequestRecord } from '@llm-lens/core-timing';
+import type { BudgetReport, BudgetStop } from '@llm-lens/metrics';
 import { type ModelPrice, requestCostUsd } from '@llm-lens/providers-core';
 import { ExecutorError } from '../executor-error.js';
+
+export type { BudgetReport, BudgetStop };
 
 // Sums of float prices drift by ulps; a request that lands exactly on the limit still goes.
 const ROUNDING_ALLOWANCE_USD = 1e-9;
@@ -44,29 +47,6 @@ export function billedCostUsd(
   if (record.errorClass === 'timeout_connect') return 0;
   if (record.errorClass === 'network' && record.errorIsPersistent === true) return 0;
   return null;
-}
-
-/** Why the guard stopped dispatching, for the outputs. */
-export interface BudgetStop {
-  limit_usd: number;
-  /** Spent and reserved by requests in flight when it stopped, USD. */
-  spent_usd: number;
-  in_flight_usd: number;
-  /** The worst case of the request it refused, USD. */
-  next_request_usd: number;
-  message: string;
-}
-
-/** The guard's part of a run's outputs. */
-export interface BudgetReport {
-  max_cost_usd: number;
-  /** Spent by finished requests (unknown costs at their worst case), USD. */
-  spent_usd: number;
-  /** Still reserved by requests in flight, USD. */
-  in_flight_usd: number;
-  /** Requests refused because of the budget. */
-  refused: number;
-  stopped_by_budget: BudgetStop | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ErrorClass } from '@llm-lens/core-timing';
+import type { BreakerState } from '@llm-lens/metrics';
 import { ExecutorError } from '../executor-error.js';
 
 /** Consecutive counted failures that open the breaker. */
@@ -26,7 +27,7 @@ export const DEFAULT_TRIP_ON: readonly ErrorClass[] = [
   'stream_interrupted',
 ];
 
-export type BreakerState = 'closed' | 'open' | 'half_open';
+export type { BreakerState };
 
 /** One change of state, for the outputs. */
 export interface BreakerTransition {
@@ -101,6 +102,15 @@ export class CircuitBreaker {
       throw invalid(`cool_down_ms must be a number > 0, got ${coolDownMs}`);
     }
     this.coolDownNs = BigInt(Math.round(coolDownMs * 1e6));
+  }
+
+  /** The options that build this breaker again (plain data, for worker threads). */
+  options(): Required<CircuitBreakerOptions> {
+    return {
+      failureThreshold: this.failureThreshold,
+      coolDownMs: Number(this.coolDownNs) / 1e6,
+      tripOn: [...this.tripOn],
+    };
   }
 
   get state(): BreakerState {

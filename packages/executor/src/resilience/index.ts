@@ -24,6 +24,12 @@ export {
   DEFAULT_TRIP_ON,
   PROBE_RECHECK_MS,
 } from './circuit-breaker.js';
+export {
+  estimateInputTokens,
+  mergeResilienceSummaries,
+  ProviderGuards,
+  RunGuards,
+} from './provider-guards.js';
 export type { RandomSource } from './random-source.js';
 export { seededRandom } from './random-source.js';
 export type { RateLimiterOptions, RateLimitReport } from './rate-limiter.js';
@@ -56,7 +62,5 @@ export {
   DEFAULT_RETRY_ON,
   RetryPolicy,
 } from './retry-policy.js';
-export type { RequestOutcome, RetrySummary } from './retry-tally.js';
-export { RetryTally } from './retry-tally.js';
 export type { TokenBucketOptions } from './token-bucket.js';
 export { TokenBucket } from './token-bucket.js';

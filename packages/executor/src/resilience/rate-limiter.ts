@@ -1,3 +1,4 @@
+import type { RateLimitReport } from '@llm-lens/metrics';
 import { ExecutorError } from '../executor-error.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -24,20 +25,7 @@ export interface RateLimiterOptions {
   providerName?: string;
 }
 
-/** What the limiter did in a run, for the outputs. */
-export interface RateLimitReport {
-  requests_per_minute: number | null;
-  tokens_per_minute: number | null;
-  burst_requests: number | null;
-  burst_tokens: number | null;
-  /** Reservations made (each attempt of a request is one). */
-  reservations: number;
-  /** Reservations that had to wait. */
-  delayed: number;
-  /** Sum and longest of those waits, ms. */
-  wait_ms_total: number;
-  wait_ms_max: number;
-}
+export type { RateLimitReport };
 
 /**
  * What a request should reserve before it is sent: its input tokens plus `max_tokens` (the

@@ -91,6 +91,16 @@ export class RetryPolicy {
     if (this.retryOn.has('cancelled')) throw invalid(CANCELLED_IS_NEVER_RETRIED);
   }
 
+  /** The options that build this policy again (plain data, for worker threads). */
+  options(): Required<RetryPolicyOptions> {
+    return {
+      maxAttempts: this.maxAttempts,
+      baseDelayMs: this.baseDelayMs,
+      maxDelayMs: this.maxDelayMs,
+      retryOn: [...this.retryOn],
+    };
+  }
+
   /** Whether a request may be attempted more than once at all. */
   get isEnabled(): boolean {
     return this.maxAttempts > 1 && this.retryOn.size > 0;

@@ -1,12 +1,11 @@
-import { ERROR_CLASSES, type ErrorClass } from '@llm-lens/core-timing';
-import type { RetryStopReason } from './retry-policy.js';
+import { ERROR_CLASSES, type ErrorClass, type RequestRecord } from '@llm-lens/core-timing';
 
 /**
- * What retries did in a run, for the outputs. A request is counted once, by its final
- * outcome (which is what the statistics count); its attempts and retries are counted here.
+ * What retries did in a group's measured phase. Each request is counted once, by its last
+ * attempt (what the statistics count); its earlier attempts and the retries are counted here.
  */
 export interface RetrySummary {
-  /** Requests finished (final outcomes). */
+  /** Requests finished (last attempts). */
   requests: number;
   /** Attempts sent, first attempts included. */
   attempts: number;
@@ -28,16 +27,15 @@ export interface RetrySummary {
   gave_up: { attempts_exhausted: number; retry_after_too_long: number };
 }
 
-/** How a request ended: `ok`, or the reason its last failure was not retried. */
-export type RequestOutcome = 'ok' | RetryStopReason;
-
 const CLASS_INDEX = new Map<ErrorClass, number>(ERROR_CLASSES.map((name, index) => [name, index]));
 
 /**
- * Counts attempts and retries as requests finish; `summary()` gives the output block and
- * `merge()` adds a worker thread's summary (every count is a sum, so merging is exact).
+ * Counts a group's attempts from its records (those with an `attempt`: the provider retries)
+ * and merges other threads' counts exactly (every count is a sum).
  */
-export class RetryTally {
+export class RetryCounts {
+  /** Whether any record of a retrying provider arrived. */
+  #seen = false;
   #requests = 0;
   #attempts = 0;
   /** Index i: requests that took i + 1 attempts. */
@@ -48,31 +46,36 @@ export class RetryTally {
   #attemptsExhausted = 0;
   #retryAfterTooLong = 0;
 
-  /** A retry was scheduled after an attempt failed with `errorClass`. */
-  onRetry(errorClass: ErrorClass): void {
-    const index = CLASS_INDEX.get(errorClass)!;
-    this.#retriesByClass[index] = this.#retriesByClass[index]! + 1;
-  }
-
-  /** A request ended after `attempts` attempts (>= 1) with `outcome`. */
-  onRequestDone(attempts: number, outcome: RequestOutcome): void {
+  /** Counts one measured record; records without `attempt` are not counted. */
+  add(record: RequestRecord): void {
+    const attempt = record.attempt;
+    if (attempt === undefined || !Number.isInteger(attempt) || attempt < 1) return;
+    this.#seen = true;
+    this.#attempts++;
+    if (record.isRetried === true) {
+      const index =
+        record.errorClass === undefined ? undefined : CLASS_INDEX.get(record.errorClass);
+      if (index !== undefined) this.#retriesByClass[index] = this.#retriesByClass[index]! + 1;
+      return;
+    }
     this.#requests++;
-    this.#attempts += attempts;
-    this.#addAttemptCount(attempts, 1);
-    if (attempts > 1) {
-      if (outcome === 'ok') this.#succeededAfterRetry++;
+    this.#addAttemptCount(attempt, 1);
+    if (attempt > 1) {
+      if (record.status === 'ok') this.#succeededAfterRetry++;
       else this.#failedAfterRetry++;
     }
-    if (outcome === 'attempts_exhausted') this.#attemptsExhausted++;
-    else if (outcome === 'retry_after_too_long') this.#retryAfterTooLong++;
+    if (record.retryGaveUp === 'attempts_exhausted') this.#attemptsExhausted++;
+    else if (record.retryGaveUp === 'retry_after_too_long') this.#retryAfterTooLong++;
   }
 
-  /** Adds another tally's summary (a worker thread's) to this one. */
+  /** Adds another thread's summary to this one. */
   merge(other: RetrySummary): void {
+    this.#seen = true;
     this.#requests += other.requests;
     this.#attempts += other.attempts;
     for (const [attempts, count] of Object.entries(other.attempts_per_request)) {
-      this.#addAttemptCount(Number(attempts), count);
+      const n = Number(attempts);
+      if (Number.isInteger(n) && n >= 1) this.#addAttemptCount(n, count);
     }
     for (const [name, count] of Object.entries(other.retries_by_class)) {
       const index = CLASS_INDEX.get(name as ErrorClass);
@@ -84,7 +87,9 @@ export class RetryTally {
     this.#retryAfterTooLong += other.gave_up.retry_after_too_long;
   }
 
-  summary(): RetrySummary {
+  /** The summary; null when no record came from a provider that retries. */
+  summary(): RetrySummary | null {
+    if (!this.#seen) return null;
     const attemptsPerRequest: Record<string, number> = {};
     this.#attemptsPerRequest.forEach((count, index) => {
       if (count > 0) attemptsPerRequest[String(index + 1)] = count;
