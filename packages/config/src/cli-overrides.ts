@@ -97,6 +97,10 @@ export interface CliOverrides {
   tpm?: number | undefined;
   /** `--max-cost`: the run's budget in USD (`max_cost_usd`). */
   maxCost?: number | undefined;
+  /** `--repeat`: runs of the whole benchmark (`repeat`). */
+  repeat?: number | undefined;
+  /** `--saturation-guard`: stop a phase past saturation, default settings (`saturation_guard: true`). */
+  saturationGuard?: boolean | undefined;
   /** `--output`: summary JSON path (outputs.summary). */
   output?: string | undefined;
   /** `--records`: JSONL records path (outputs.records). */
@@ -220,6 +224,8 @@ const ROOT_FLAGS: Record<string, Flag[]> = {
   workers: ['workers'],
   slo: ['slo'],
   max_cost_usd: ['maxCost'],
+  repeat: ['repeat'],
+  saturation_guard: ['saturationGuard'],
 };
 const OUTPUT_FLAGS: Record<string, Flag[]> = {
   summary: ['output'],
@@ -406,6 +412,12 @@ export function applyOverrides(
   if (overrides.maxErrorRate !== undefined) outputs.max_error_rate = overrides.maxErrorRate;
   if (overrides.workers !== undefined) merged.workers = overrides.workers;
   if (overrides.maxCost !== undefined) merged.max_cost_usd = overrides.maxCost;
+  if (overrides.repeat !== undefined) merged.repeat = overrides.repeat;
+  // The flag turns the guard on or off; settings written in the file stay when it is on.
+  if (overrides.saturationGuard === false) merged.saturation_guard = false;
+  else if (overrides.saturationGuard === true && typeof merged.saturation_guard !== 'object') {
+    merged.saturation_guard = true;
+  }
   if (overrides.slo !== undefined && overrides.slo.length > 0) {
     merged.slo = { ...merged.slo, ...sloFlags(overrides.slo) };
   }
@@ -584,7 +596,13 @@ function toFlagIssue(
         : third,
     ];
   else if (section === 'outputs') [table, field] = [OUTPUT_FLAGS, second];
-  else if (section === 'workers' || section === 'slo' || section === 'max_cost_usd')
+  else if (
+    section === 'workers' ||
+    section === 'slo' ||
+    section === 'max_cost_usd' ||
+    section === 'repeat' ||
+    section === 'saturation_guard'
+  )
     [table, field] = [ROOT_FLAGS, section];
   const flags = table !== undefined && typeof field === 'string' ? table[field] : undefined;
   const flag = flags?.find(given);

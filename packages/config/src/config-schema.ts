@@ -47,6 +47,33 @@ const always = { when: () => true };
  */
 export type SchemaMode = 'file' | 'resolved';
 
+/** `saturation_guard`: `true` (the defaults), `false`, or its settings. */
+const saturationGuardSchema = z.union(
+  [
+    z.boolean(),
+    strictObject(
+      {
+        window: durationSeconds().optional(),
+        max_error_rate: numberBetween(0, 1)
+          .refine(
+            (rate) => rate < 1,
+            'must be below 1 (a window fails when its error rate is above it)',
+          )
+          .optional(),
+        error_windows: positiveInt('a whole number of windows >= 1').optional(),
+        rising_windows: positiveInt('a whole number of windows >= 2')
+          .refine((n) => n >= 2, 'must be at least 2')
+          .optional(),
+        min_requests: positiveInt('a whole number of requests >= 1').optional(),
+      },
+      'true, or an object (window, max_error_rate, error_windows, rising_windows, min_requests)',
+    ),
+  ],
+  expecting(
+    'true, false, or an object (window, max_error_rate, error_windows, rising_windows, min_requests)',
+  ),
+);
+
 const timeoutsSchema = strictObject(
   {
     connect_ms: positiveInt().optional(),
@@ -435,6 +462,8 @@ function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       fidelity: z.preprocess(nullAsAbsent, fidelitySchema.prefault({})),
       slo: z.preprocess(nullAsAbsent, sloSchema.optional()),
       max_cost_usd: positiveNumber('a cost in USD > 0, such as 5.00').optional(),
+      repeat: positiveInt('a whole number of runs >= 1').optional(),
+      saturation_guard: z.preprocess(nullAsAbsent, saturationGuardSchema.optional()),
     },
     'an object with providers and scenarios',
   ).transform((parsed, ctx) => {

@@ -85,6 +85,20 @@ export interface ProviderConfig {
   [setting: string]: unknown;
 }
 
+/** Settings of `saturation_guard`; every key optional. */
+export interface SaturationGuardConfig {
+  /** Window length, s (the flag form `5s` is accepted). Default 5. */
+  window?: number;
+  /** Error rate above which a window fails, 0..<1. Default 0.5. */
+  max_error_rate?: number;
+  /** Failing windows in a row that stop the phase. Default 2. */
+  error_windows?: number;
+  /** Windows in a row of rising latency from the schedule that stop it. Default 3. */
+  rising_windows?: number;
+  /** Finished requests a window needs to be judged. Default 10. */
+  min_requests?: number;
+}
+
 /** Service-level objectives, ms; see `slo` of {@link LensConfig}. */
 export interface SloConfig {
   ttft_ms?: number;
@@ -249,6 +263,16 @@ export interface LensConfig {
    * would pass it. Needs a price for every target and `max_tokens` in every scenario.
    */
   max_cost_usd?: number;
+  /**
+   * Runs the whole benchmark this many times and reports each statistic across the runs
+   * (spread and a 95 % confidence interval); default 1.
+   */
+  repeat?: number;
+  /**
+   * Stops a measured phase that is past saturation (error rate staying high, or latency from
+   * the schedule rising window after window): `true` for the defaults, or its settings.
+   */
+  saturation_guard?: boolean | SaturationGuardConfig;
   /** Threads that generate the load: a count, or `auto` (from the cores and the planned concurrency); default 1. */
   workers: number | 'auto';
   providers: ProviderConfig[];

@@ -10,6 +10,7 @@ import {
   type ScenarioPrompts,
 } from './plan.js';
 import { type RunOptions, runPlan } from './run-plan.js';
+import type { SaturationGuardOptions } from './saturation-guard.js';
 
 /** Turns a validated config into a plan, given the targets built for it (one per provider model). */
 export function planFromConfig(
@@ -97,8 +98,25 @@ export function runBenchmark(
     clientBoundP99Ms: config.fidelity.event_loop_delay_p99_ms,
     ...(config.slo === undefined ? {} : { slo: config.slo }),
     ...(config.max_cost_usd === undefined ? {} : { maxCostUsd: config.max_cost_usd }),
+    ...(config.repeat === undefined ? {} : { repeat: config.repeat }),
+    ...saturationGuardOf(config.saturation_guard),
     workers: config.workers,
     ...runOptions,
     meta: { configHash: configHash(config), ...runOptions.meta },
   });
+}
+
+/** The run option of a config's `saturation_guard` (seconds become ms). */
+function saturationGuardOf(
+  guard: LensConfig['saturation_guard'],
+): Pick<RunOptions, 'saturationGuard'> {
+  if (guard === undefined || guard === false) return {};
+  if (guard === true) return { saturationGuard: true };
+  const options: SaturationGuardOptions = {};
+  if (guard.window !== undefined) options.windowMs = guard.window * 1000;
+  if (guard.max_error_rate !== undefined) options.maxErrorRate = guard.max_error_rate;
+  if (guard.error_windows !== undefined) options.errorWindows = guard.error_windows;
+  if (guard.rising_windows !== undefined) options.risingWindows = guard.rising_windows;
+  if (guard.min_requests !== undefined) options.minRequests = guard.min_requests;
+  return { saturationGuard: options };
 }

@@ -251,6 +251,16 @@ export function builder(extensions: CliExtensions) {
         describe:
           "Budget in USD: stop dispatching before the estimated spend would pass it, and say so. Each request counts at its worst case (input + max_tokens at the model's price) until its real cost is known. Needs a price for every model (the catalog or --pricing) and max_tokens in every scenario",
       })
+      .option('repeat', {
+        type: 'number',
+        describe:
+          'Run the whole benchmark this many times and report each statistic across the runs: mean, spread and a 95% confidence interval, so a difference between two configs can be told from noise (default 1)',
+      })
+      .option('saturation-guard', {
+        type: 'boolean',
+        describe:
+          'Stop a measured phase once it is past saturation, and say so: its error rate above 50% in 2 windows of 5 s in a row, or its latency from the schedule rising 3 windows in a row to twice where it was (settings: saturation_guard in the config)',
+      })
       .option('server-metrics', {
         type: 'string',
         describe:
@@ -343,6 +353,14 @@ export function builder(extensions: CliExtensions) {
         'Stop sending before the run could cost more than $2.50',
       )
       .example(
+        '$0 benchmark --repeat 5 -n 100 -C 8',
+        'Five runs of the same benchmark: each statistic with its spread and 95% confidence interval',
+      )
+      .example(
+        '$0 benchmark --sweep rate=2,4,8,16,32 --duration 30s --saturation-guard',
+        'A rate sweep that cuts a level short once requests queue up faster than they are served',
+      )
+      .example(
         'OPENAI_API_KEY=... $0 benchmark -p openai -m gpt-4o-mini --records runs/r.jsonl -o runs/summary.json',
         'OpenAI, keeping every request and the summary',
       )
@@ -398,6 +416,8 @@ export interface BenchmarkArgs {
   rpm?: number | undefined;
   tpm?: number | undefined;
   maxCost?: number | undefined;
+  repeat?: number | undefined;
+  saturationGuard?: boolean | undefined;
   serverMetrics?: string | undefined;
   serverMetricsInterval?: number | undefined;
   workers?: string | undefined;
@@ -458,6 +478,8 @@ export async function configFromArgs(
     rpm: args.rpm,
     tpm: args.tpm,
     maxCost: args.maxCost,
+    repeat: args.repeat,
+    saturationGuard: args.saturationGuard,
     maxTokens: args.maxTokens,
     minTokens: args.minTokens,
     temperature: args.temperature,

@@ -16,7 +16,9 @@ export class ProgressLine {
 
   update(event: ProgressEvent): void {
     if (!this.enabled) return;
-    const pair = event.pairCount > 1 ? `[${event.pairIndex}/${event.pairCount}] ` : '';
+    const run =
+      event.repeat === undefined ? '' : `run ${event.repeat.index}/${event.repeat.count} `;
+    const pair = `${run}${event.pairCount > 1 ? `[${event.pairIndex}/${event.pairCount}] ` : ''}`;
     const phase = event.phase === 'warmup' ? 'warm-up ' : '';
     const ttft = event.p50TtftMs === null ? '' : `  p50 TTFT ${formatMs(event.p50TtftMs)} ms`;
     const errors = event.failed > 0 ? `  errors ${event.failed}` : '';

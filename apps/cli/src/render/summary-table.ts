@@ -12,6 +12,7 @@ import { type ServerMetricsReport, serverView } from '@llm-lens/server-metrics';
 import Table from 'cli-table3';
 import { calibrationLine } from '../commands/calibrate.js';
 import { type Colors, formatMs, formatPercent, formatRate, formatUsd } from './format.js';
+import { renderRepeats } from './repeats-table.js';
 import { budgetWarning, maxAttemptsOf, resilienceLines, retriesLine } from './resilience-lines.js';
 import { sessionsLine } from './session-line.js';
 
@@ -51,6 +52,7 @@ export function renderSummary(summary: RunSummary, colors: Colors): string {
   const resilience = summary.resilience ?? null;
   for (const group of summary.groups) out.push(renderGroup(group, colors, resilience));
   for (const sweep of summary.sweeps ?? []) out.push(renderSweep(sweep, colors));
+  if (summary.repeats) out.push(renderRepeats(summary.repeats, colors));
   if (summary.server_metrics) {
     out.push(serverLine(summary.server_metrics as unknown as ServerMetricsReport, colors));
   }
