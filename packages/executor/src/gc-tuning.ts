@@ -62,7 +62,16 @@ export function limitHeapGrowth(percent: number = DEFAULT_HEAP_GROWING_PERCENT):
  * when the client is pinned. Measured client CPU per request was the same within this
  * machine's noise either way (the parser is a small part of a request). Must be called
  * before the parser is compiled (a thread's first HTTP connection) to have any effect.
+ * Returns whether it takes effect in this process: true on Node 20 and 22 (V8 11, 12) or when
+ * Node was started with `--liftoff-only`; false on Node 24 (V8 13) otherwise.
  */
-export function keepWebAssemblyOnBaselineCompiler(): void {
+export function keepWebAssemblyOnBaselineCompiler(): boolean {
+  if (process.execArgv.includes('--liftoff-only')) return true;
   setFlagsFromString('--liftoff-only');
+  // V8 13 (Node 24) reads its WebAssembly tiering flags once, when it starts: set at run time
+  // the flag changes nothing there, and only `node --liftoff-only` keeps the parser on Liftoff.
+  return Number(process.versions.v8.split('.')[0]) < FIRST_V8_READING_WASM_FLAGS_AT_START;
 }
+
+/** The first V8 major version whose WebAssembly tiering ignores flags set after start-up. */
+export const FIRST_V8_READING_WASM_FLAGS_AT_START = 13;

@@ -3,6 +3,7 @@ export { EXECUTOR_ERROR_CODES, ExecutorError } from './executor-error.js';
 export {
   DEFAULT_HEAP_GROWING_PERCENT,
   disableAllocationSitePretenuring,
+  FIRST_V8_READING_WASM_FLAGS_AT_START,
   keepWebAssemblyOnBaselineCompiler,
   limitHeapGrowth,
 } from './gc-tuning.js';

@@ -1,7 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ExecutorError, limitHeapGrowth } from '../src/index.js';
+import {
+  ExecutorError,
+  FIRST_V8_READING_WASM_FLAGS_AT_START,
+  limitHeapGrowth,
+} from '../src/index.js';
 
 const PROBE = fileURLToPath(new URL('./fixtures/pretenuring-probe.mjs', import.meta.url));
 const HEAP_PROBE = fileURLToPath(new URL('./fixtures/heap-growth-probe.mjs', import.meta.url));
@@ -55,14 +59,30 @@ describe('limitHeapGrowth', () => {
 });
 
 describe('keepWebAssemblyOnBaselineCompiler', () => {
-  it('stops V8 from recompiling hot WebAssembly with its optimizing compiler', () => {
-    const trace = ['--trace-wasm-compilation-times', WASM_PROBE];
+  const trace = ['--trace-wasm-compilation-times', WASM_PROBE];
+  const v8Major = Number(process.versions.v8.split('.')[0]);
+
+  it('stops V8 from recompiling hot WebAssembly with its optimizing compiler where it can, and says where it cannot', () => {
     // The control: without the call, the hot function is recompiled with TurboFan.
     const optimized = run([...trace, 'default']);
     expect(optimized).toContain('using Liftoff');
     expect(optimized).toContain('using TurboFan');
     const baseline = run([...trace, 'baseline']);
     expect(baseline).toContain('using Liftoff');
-    expect(baseline).not.toContain('using TurboFan');
+    if (v8Major < FIRST_V8_READING_WASM_FLAGS_AT_START) {
+      expect(baseline).toContain('took effect: true');
+      expect(baseline).not.toContain('using TurboFan');
+    } else {
+      // V8 13 ignores the flag set at run time, and the function says so.
+      expect(baseline).toContain('took effect: false');
+      expect(baseline).toContain('using TurboFan');
+    }
+  });
+
+  it('is in effect whatever the runtime when Node starts with --liftoff-only', () => {
+    const started = run(['--liftoff-only', ...trace, 'baseline']);
+    expect(started).toContain('took effect: true');
+    expect(started).toContain('using Liftoff');
+    expect(started).not.toContain('using TurboFan');
   });
 });
