@@ -9,6 +9,7 @@ import {
 } from './cli-extensions.js';
 import * as benchmark from './commands/benchmark.js';
 import * as calibrate from './commands/calibrate.js';
+import * as coldstart from './commands/coldstart.js';
 import * as compare from './commands/compare.js';
 import * as doctor from './commands/doctor.js';
 import * as init from './commands/init.js';
@@ -25,6 +26,7 @@ const COMMANDS = [
   'compare',
   'profile',
   'calibrate',
+  'coldstart',
   'providers',
   'models',
   'doctor',
@@ -75,6 +77,9 @@ async function runCommand(argv: string[], extensions: CliExtensions): Promise<nu
         args as unknown as Parameters<typeof calibrate.handler>[0],
         extensions,
       );
+    })
+    .command(coldstart.command, coldstart.describe, coldstart.builder(extensions), async (args) => {
+      exitCode = await coldstart.handler(args as coldstart.ColdStartArgs, extensions);
     })
     .command(providers.command, providers.describe, providers.builder(), async (args) => {
       exitCode = await providers.handler(args as unknown as { json: boolean }, extensions);

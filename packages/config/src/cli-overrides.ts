@@ -95,6 +95,10 @@ export interface CliOverrides {
   rpm?: number | undefined;
   /** `--tpm`: tokens per minute (every provider's `rate_limits.tokens_per_minute`). */
   tpm?: number | undefined;
+  /** `--connection-mode`: every provider's `connection_mode` (`keep-alive` or `new`). */
+  connectionMode?: string | undefined;
+  /** `--http2`: every provider's `http2` (offer HTTP/2 by ALPN). */
+  http2?: boolean | undefined;
   /** `--max-cost`: the run's budget in USD (`max_cost_usd`). */
   maxCost?: number | undefined;
   /** `--repeat`: runs of the whole benchmark (`repeat`). */
@@ -164,16 +168,20 @@ const PROVIDER_FLAGS: Record<string, Flag[]> = {
   'retries.max_attempts': ['maxAttempts'],
   'rate_limits.requests_per_minute': ['rpm'],
   'rate_limits.tokens_per_minute': ['tpm'],
+  connection_mode: ['connectionMode'],
+  http2: ['http2'],
 };
 
 /**
  * Provider flags that set a section another package registers (`providerSections`), and
- * that section: the executor's retries and rate limits.
+ * that section: the executor's retries, rate limits and connection settings.
  */
 const SECTION_FLAGS = [
   ['maxAttempts', 'retries'],
   ['rpm', 'rate_limits'],
   ['tpm', 'rate_limits'],
+  ['connectionMode', 'connection_mode'],
+  ['http2', 'http2'],
 ] as const;
 
 /** Provider sections whose keys are reported by the flag that set them (`timeouts.ttft_ms`). */
@@ -312,6 +320,8 @@ export function applyOverrides(
       if (overrides.tpm !== undefined) limits.tokens_per_minute = overrides.tpm;
       provider.rate_limits = limits;
     }
+    if (overrides.connectionMode !== undefined) provider.connection_mode = overrides.connectionMode;
+    if (overrides.http2 !== undefined) provider.http2 = overrides.http2;
   }
   if (unused.size > 0) {
     const types = [...new Set(merged.providers.map((p) => p.type))].join(', ');

@@ -1,3 +1,21 @@
+export type {
+  ColdStartErrors,
+  ColdStartKind,
+  ColdStartOptions,
+  ColdStartPhase,
+  ColdStartPhaseStats,
+  ColdStartReport,
+  ColdStartTarget,
+} from './coldstart.js';
+export {
+  buildColdStartReport,
+  COLD_START_PHASES,
+  DEFAULT_COLD_START_SCENARIO,
+  measureColdStart,
+  portableTransportOpener,
+} from './coldstart.js';
+export type { ConnectionConfig, ConnectionMode } from './connection-config.js';
+export { CONNECTION_MODES, connectionProviderShape } from './connection-config.js';
 export type { ExecutorErrorCode } from './executor-error.js';
 export { EXECUTOR_ERROR_CODES, ExecutorError } from './executor-error.js';
 export {

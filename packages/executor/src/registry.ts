@@ -1,5 +1,6 @@
 import type { ConfigExtensions } from '@llm-lens/config';
 import type { ProviderFactory } from '@llm-lens/providers-core';
+import { connectionProviderShape } from './connection-config.js';
 import { ExecutorError } from './executor-error.js';
 import { loadPatterns as builtinLoadPatterns } from './load/builtin-patterns.js';
 import type { LoadPattern } from './load/load-pattern.js';
@@ -140,8 +141,8 @@ export class ExtensionRegistry {
     return {
       providers: this.providerFactories,
       loadPatterns: this.loadPatterns,
-      // Every provider entry may carry the executor's resilience policies.
-      providerSections: resilienceProviderShape,
+      // Every provider entry may carry the executor's resilience policies and connection keys.
+      providerSections: { ...resilienceProviderShape, ...connectionProviderShape },
     };
   }
 }

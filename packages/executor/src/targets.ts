@@ -9,6 +9,7 @@ import {
   type ProviderSettings,
   type Transport,
 } from '@llm-lens/providers-core';
+import { connectionProviderShape, connectionTransportOptions } from './connection-config.js';
 import { ExecutorError } from './executor-error.js';
 import type { BenchmarkTarget, TargetResilience } from './plan.js';
 import type { ExtensionRegistry } from './registry.js';
@@ -119,6 +120,7 @@ const COMMON_KEYS = new Set([
   'timeouts',
   'max_event_bytes',
   ...Object.keys(resilienceProviderShape),
+  ...Object.keys(connectionProviderShape),
 ]);
 
 /**
@@ -153,7 +155,9 @@ function transportFor(
   settings: ProviderSettings,
   maxConcurrency: number | undefined,
 ): Transport {
-  const options: HttpTransportOptions = {};
+  // The entry's connection_mode and http2 (validated there) reach an adapter's own
+  // transport too: createTransport gets the same options.
+  const options: HttpTransportOptions = connectionTransportOptions(settings);
   if (maxConcurrency !== undefined) options.connections = maxConcurrency;
   const connectMs = settings.timeouts?.connect_ms;
   if (connectMs !== undefined) options.connectTimeoutMs = connectMs;

@@ -35,6 +35,8 @@ export interface RecordJson {
   dns_ms: number | null;
   connect_ms: number | null;
   tls_ms: number | null;
+  /** The protocol the request's new connection negotiated (`h2`, `http/1.1`); null on a reused one. */
+  protocol: string | null;
   ttfb_ms: number | null;
   ttft_ms: number | null;
   ttfo_ms: number | null;
@@ -101,6 +103,7 @@ export function recordToJson(record: RequestRecord, options: RecordJsonOptions =
     dns_ms: ms(record.connection?.dnsNs),
     connect_ms: ms(record.connection?.connectNs),
     tls_ms: ms(record.connection?.tlsNs),
+    protocol: record.connection?.protocol ?? null,
     ttfb_ms: ms(record.ttfbNs),
     ttft_ms: ms(record.ttftNs),
     ttfo_ms: ms(record.ttfoNs),

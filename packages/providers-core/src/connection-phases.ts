@@ -35,7 +35,9 @@ const phasesBySocket = new WeakMap<object, ConnectionPhases>();
 
 /**
  * An undici connector that opens connections like undici's own one and records how long
- * the DNS lookup, TCP connect and TLS handshake of each new connection took.
+ * the DNS lookup, TCP connect and TLS handshake of each new connection took, and which
+ * HTTP version it speaks (`protocol`). Unlike undici's connector it keeps no TLS session
+ * cache: every handshake is a full one, so `tls` is the same on every new connection.
  */
 export function createTimedConnector(
   options: TimedConnectorOptions = {},

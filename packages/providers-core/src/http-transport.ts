@@ -1,7 +1,8 @@
 import { subscribe } from 'node:diagnostics_channel';
-import type { ConnectionOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { now } from '@llm-lens/core-timing';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type buildConnector, Client, type Dispatcher, errors, Pool } from 'undici';
 import { consumeConnectionPhases, createTimedConnector } from './connection-phases.js';
 import type { HttpRequestSpec } from './provider.js';
 import { LensProviderError } from './provider-error.js';
@@ -11,6 +12,21 @@ import {
   type ResponseSink,
   type Transport,
 } from './transport.js';
+
+/**
+ * How requests use connections. `keep-alive`: a request reuses an idle connection of the
+ * pool when there is one. `new`: every request opens a connection of its own, closed when
+ * its response ends.
+ */
+export type ConnectionMode = 'keep-alive' | 'new';
+
+/**
+ * Most streams one HTTP/2 connection carries at once before the pool opens another: undici's
+ * own default for `maxConcurrentStreams`. undici 7 does not hold streams back to the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS, so against a server that allows fewer, the extra streams
+ * wait inside the session after their dispatch stamp (and that wait is counted in ttfb).
+ */
+const HTTP2_MAX_STREAMS_PER_CONNECTION = 100;
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -30,6 +46,20 @@ export interface HttpTransportOptions {
   keepAliveTimeoutMs?: number;
   /** Extra TLS options (CA, client certificate, ...). Default none. */
   tls?: ConnectionOptions;
+  /**
+   * `keep-alive` (default) or `new`: with `new`, every request opens its own connection
+   * (HTTP/1.1: undici's `reset` option, sent as `connection: close`; HTTP/2: the transport
+   * closes the connection when the response ends), so every request has dns, connect and
+   * tls phases.
+   */
+  connectionMode?: ConnectionMode;
+  /**
+   * Offer HTTP/2 by ALPN on TLS (`https:`) origins. Default false (HTTP/1.1 only). Plain
+   * `http:` origins always speak HTTP/1.1. With `keep-alive`, requests share an HTTP/2
+   * connection as concurrent streams (at most 100 per connection, undici's default);
+   * only the request that opened a connection gets its phases.
+   */
+  http2?: boolean;
 }
 
 /*
@@ -42,8 +72,17 @@ export interface HttpTransportOptions {
  * callback in between, on the same tick. So the handler that last ran `onRequestStart` is
  * exactly the one `sendHeaders` is about: it parks itself in `connectingHandler`, and the
  * subscriber takes it. A message while nothing is parked (a request of another undici
- * instance, such as Node's own fetch) is ignored. HTTP/1.1 only: this transport never
- * negotiates h2.
+ * instance, such as Node's own fetch) is ignored.
+ *
+ * HTTP/2 (lib/dispatcher/client-h2.js, `writeH2`, undici 7.30) keeps the same order:
+ * `request.onConnect` first, then `sendHeaders` with `socket: session[kSocket]` (the TLS
+ * socket our connector returned) in the same synchronous call, before `session.request()`
+ * creates the stream. Streams are written one `writeH2` call at a time, so each stream's
+ * handler is parked exactly while its own message is published, and the socket's phases go
+ * to the first stream written on it: the request that was queued when the connection was
+ * opened. Every return of `writeH2` between the two that skips `sendHeaders` fails the
+ * request first, which unparks it (`#finish`). The stamp is therefore the moment the
+ * HEADERS frame is handed to the session, just before nghttp2 writes it.
  */
 let connectingHandler: TransportHandler | undefined;
 let isSubscribed = false;
@@ -53,7 +92,7 @@ function onSendHeaders(message: unknown): void {
   const handler = connectingHandler;
   if (handler === undefined) return;
   connectingHandler = undefined;
-  handler.reportConnection((message as { socket: object }).socket, stampNs);
+  handler.reportConnection((message as { socket: Socket }).socket, stampNs);
 }
 
 function ensureSubscribed(): void {
@@ -73,10 +112,15 @@ class TransportHandler implements Dispatcher.DispatchHandler, InFlightRequest {
   #isDone = false;
   // While true, an error is delivered from a microtask so no sink callback runs inside send().
   #isInSend = true;
+  // Connection mode `new`: the request's connection is closed when it ends.
+  readonly #isOwnConnection: boolean;
+  // The HTTP/2 connection to close at the end (undici's `reset` only applies to HTTP/1.1).
+  #h2SocketToClose: Socket | undefined;
 
-  constructor(sink: ResponseSink, signal: AbortSignal | undefined) {
+  constructor(sink: ResponseSink, signal: AbortSignal | undefined, isOwnConnection: boolean) {
     this.#sink = sink;
     this.#signal = signal;
+    this.#isOwnConnection = isOwnConnection;
     if (signal !== undefined) this.#onSignalAbort = () => this.cancel(signal.reason);
   }
 
@@ -109,7 +153,10 @@ class TransportHandler implements Dispatcher.DispatchHandler, InFlightRequest {
     this.#isInSend = false;
   }
 
-  reportConnection(socket: object, stampNs: bigint): void {
+  reportConnection(socket: Socket, stampNs: bigint): void {
+    if (this.#isOwnConnection && (socket as TLSSocket).alpnProtocol === 'h2') {
+      this.#h2SocketToClose = socket;
+    }
     try {
       this.#sink.onConnection(consumeConnectionPhases(socket), stampNs);
     } catch (error) {
@@ -183,6 +230,18 @@ class TransportHandler implements Dispatcher.DispatchHandler, InFlightRequest {
     if (this.#isDone) return false;
     this.#isDone = true;
     if (connectingHandler === this) connectingHandler = undefined;
+    if (this.#h2SocketToClose !== undefined) {
+      // Synchronously, from undici's own end or error callback: the connection is then
+      // destroyed before undici could write a queued request on it, and that request opens
+      // a new one instead. With an InformationalError (UND_ERR_INFO), as undici's HTTP/1.1
+      // `reset` does: undici fails no queued request for it, and its session-close handler
+      // finds the socket's error set (without one, undici 7.30 throws reading the address
+      // of a socket it already let go).
+      this.#h2SocketToClose.destroy(
+        new errors.InformationalError('connection mode new: closed after its request'),
+      );
+      this.#h2SocketToClose = undefined;
+    }
     if (this.#onSignalAbort !== undefined) {
       this.#signal!.removeEventListener('abort', this.#onSignalAbort);
     }
@@ -196,12 +255,15 @@ function deliverComplete(sink: ResponseSink, stampNs: bigint): void {
 }
 
 /**
- * Sends requests over one keep-alive undici `Agent` (one pool per origin, HTTP/1.1, no
- * pipelining) whose connector records DNS, connect and TLS durations, and streams each
- * response into a {@link ResponseSink} with arrival stamps.
+ * Sends requests over one undici `Agent` (one pool per origin, no HTTP/1.1 pipelining)
+ * whose connector records DNS, connect and TLS durations and the negotiated protocol, and
+ * streams each response into a {@link ResponseSink} with arrival stamps. Connections are
+ * kept alive and reused unless `connectionMode` is `new`; HTTP/2 only with `http2: true`.
  */
 export class HttpTransport implements Transport {
   readonly #agent: Agent;
+  readonly #isOwnConnection: boolean;
+  readonly #isHttp2: boolean;
   #lastUrl = '';
   #lastOrigin = '';
   #lastPath = '';
@@ -212,20 +274,35 @@ export class HttpTransport implements Transport {
 
   constructor(options: HttpTransportOptions = {}) {
     ensureSubscribed();
-    const connectorOptions: { connectTimeoutMs?: number; tls?: ConnectionOptions } = {
+    this.#isOwnConnection = options.connectionMode === 'new';
+    this.#isHttp2 = options.http2 === true;
+    const connectorOptions: {
+      connectTimeoutMs?: number;
+      tls?: ConnectionOptions;
+      http2?: boolean;
+    } = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      http2: this.#isHttp2,
     };
     if (options.tls !== undefined) connectorOptions.tls = options.tls;
-    this.#agent = new Agent({
+    const agentOptions: Agent.Options = {
       connect: createTimedConnector(connectorOptions),
       connections: options.connections ?? null,
       // One request per socket at a time: a pipelined request would wait behind another
-      // response and that wait would be measured as its ttft.
+      // response and that wait would be measured as its ttft. An HTTP/2 connection is raised
+      // to many concurrent streams once ALPN chose h2 (multiplexedPool).
       pipelining: 1,
       headersTimeout: options.headersTimeoutMs ?? 300_000,
       bodyTimeout: options.bodyTimeoutMs ?? 300_000,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    });
+    };
+    if (this.#isHttp2) {
+      agentOptions.allowH2 = true;
+      agentOptions.maxConcurrentStreams = HTTP2_MAX_STREAMS_PER_CONNECTION;
+      // With `new`, every request has its connection to itself: no streams to share.
+      if (!this.#isOwnConnection) agentOptions.factory = multiplexedPool;
+    }
+    this.#agent = new Agent(agentOptions);
   }
 
   /**
@@ -233,7 +310,7 @@ export class HttpTransport implements Transport {
    * `cancel()` on the returned handle, cancels it.
    */
   send(spec: HttpRequestSpec, sink: ResponseSink, signal?: AbortSignal): InFlightRequest {
-    const handler = new TransportHandler(sink, signal);
+    const handler = new TransportHandler(sink, signal, this.#isOwnConnection);
     if (!handler.listen()) {
       handler.sent();
       return handler;
@@ -261,16 +338,21 @@ export class HttpTransport implements Transport {
       this.#lastBody = spec.body;
       this.#lastBodyBytes = spec.body === undefined ? null : Buffer.from(spec.body);
     }
-    this.#agent.dispatch(
-      {
-        origin: this.#lastOrigin,
-        path: this.#lastPath,
-        method: spec.method,
-        headers: spec.headers,
-        body: this.#lastBodyBytes,
-      },
-      handler,
-    );
+    const dispatchOptions: Dispatcher.DispatchOptions = {
+      origin: this.#lastOrigin,
+      path: this.#lastPath,
+      method: spec.method,
+      headers: spec.headers,
+      body: this.#lastBodyBytes,
+    };
+    // HTTP/1.1: `connection: close`, and undici destroys the socket once the response ended.
+    if (this.#isOwnConnection) dispatchOptions.reset = true;
+    // undici 7's HTTP/2 client holds a non-idempotent request (every POST) back while any
+    // other stream runs on the session (client-h2.js, `busy`), which would queue concurrent
+    // requests one after another inside the pool. We never retry inside undici, so a POST is
+    // as safe to multiplex as a GET.
+    if (this.#isHttp2) dispatchOptions.idempotent = true;
+    this.#agent.dispatch(dispatchOptions, handler);
     handler.sent();
     return handler;
   }
@@ -279,6 +361,38 @@ export class HttpTransport implements Transport {
   close(): Promise<void> {
     return this.#agent.close();
   }
+}
+
+/**
+ * The Agent's pool factory for HTTP/2 with keep-alive: a Pool whose clients start with
+ * `pipelining: 1` and are raised to {@link HTTP2_MAX_STREAMS_PER_CONNECTION} once their
+ * connection negotiated h2. undici 7.30 gates HTTP/2 streams by `pipelining` as well (a
+ * client with 1 opens a connection per concurrent request), and a client left above 1 that
+ * falls back to HTTP/1.1 would pipeline, so the factor is set per connection, after ALPN.
+ * While a client's first connection is being opened it carries one request: a burst of N
+ * requests at start opens N connections, as undici's own pool does; later requests share
+ * the first connection with free streams.
+ */
+function multiplexedPool(origin: string | URL, options: object): Dispatcher {
+  return new Pool(origin, { ...(options as Pool.Options), factory: multiplexedClient });
+}
+
+function multiplexedClient(origin: URL, options: object): Dispatcher {
+  const clientOptions = options as Client.Options;
+  const connect = clientOptions.connect as buildConnector.connector;
+  const client: Client = new Client(origin, {
+    ...clientOptions,
+    connect(connectOptions, callback) {
+      connect(connectOptions, (...args) => {
+        callback(...args);
+        const socket = args[1];
+        if (socket === null) return;
+        client.pipelining =
+          (socket as TLSSocket).alpnProtocol === 'h2' ? HTTP2_MAX_STREAMS_PER_CONNECTION : 1;
+      });
+    },
+  });
+  return client;
 }
 
 let isWarm = false;

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import {
   type AddressInfo,
@@ -11,8 +11,6 @@ import {
   type Socket,
   type Server as TcpServer,
 } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Agent, type buildConnector, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +21,7 @@ const SEND_HEADERS = 'undici:client:sendHeaders';
 let httpServer: HttpServer;
 let httpsServer: HttpsServer;
 let silentTcpServer: TcpServer;
-let certDir: string;
+let h2Server: Http2SecureServer;
 const silentSockets = new Set<Socket>();
 const sentOn: Socket[] = [];
 const onSendHeaders = (message: unknown): void => {
@@ -34,11 +32,13 @@ function portOf(server: { address(): AddressInfo | string | null }): number {
   return (server.address() as AddressInfo).port;
 }
 
-function listen(server: HttpServer | HttpsServer | TcpServer): Promise<void> {
+function listen(server: HttpServer | HttpsServer | Http2SecureServer | TcpServer): Promise<void> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 }
 
-function close(server: HttpServer | HttpsServer | TcpServer | undefined): Promise<void> {
+function close(
+  server: HttpServer | HttpsServer | Http2SecureServer | TcpServer | undefined,
+): Promise<void> {
   return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
@@ -73,43 +73,23 @@ async function closedPort(): Promise<number> {
 beforeAll(async () => {
   diagnosticsChannel.subscribe(SEND_HEADERS, onSendHeaders);
 
-  certDir = mkdtempSync(join(tmpdir(), 'llm-lens-tls-'));
-  const keyFile = join(certDir, 'key.pem');
-  const certFile = join(certDir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-
+  const key = readFileSync(new URL('./fixtures/localhost-key.pem', import.meta.url));
+  const cert = readFileSync(new URL('./fixtures/localhost-cert.pem', import.meta.url));
   const handler = (_req: unknown, res: { end(body: string): void }): void => res.end('ok');
   httpServer = createHttpServer(handler);
-  httpsServer = createHttpsServer(
-    { key: readFileSync(keyFile), cert: readFileSync(certFile) },
-    handler,
-  );
+  httpsServer = createHttpsServer({ key, cert }, handler);
+  h2Server = createSecureServer({ key, cert, allowHTTP1: true }, handler);
   // Accepts TCP connections and never answers: a TLS handshake against it cannot finish.
   silentTcpServer = createServer((socket) => {
     silentSockets.add(socket);
     socket.on('close', () => silentSockets.delete(socket));
   });
-  await Promise.all([listen(httpServer), listen(httpsServer), listen(silentTcpServer)]);
+  await Promise.all([
+    listen(httpServer),
+    listen(httpsServer),
+    listen(h2Server),
+    listen(silentTcpServer),
+  ]);
 });
 
 afterAll(async () => {
@@ -117,8 +97,12 @@ afterAll(async () => {
   for (const socket of silentSockets) socket.destroy();
   httpServer.closeAllConnections();
   httpsServer.closeAllConnections();
-  await Promise.all([close(httpServer), close(httpsServer), close(silentTcpServer)]);
-  rmSync(certDir, { recursive: true, force: true });
+  await Promise.all([
+    close(httpServer),
+    close(httpsServer),
+    close(h2Server),
+    close(silentTcpServer),
+  ]);
 });
 
 describe('createTimedConnector with an undici Agent', () => {
@@ -132,6 +116,7 @@ describe('createTimedConnector with an undici Agent', () => {
       expect(phases?.connectNs).toBeGreaterThan(0n);
       expect(phases).not.toHaveProperty('dnsNs');
       expect(phases).not.toHaveProperty('tlsNs');
+      expect(phases?.protocol).toBe('http/1.1');
     } finally {
       await agent.close();
     }
@@ -178,6 +163,8 @@ describe('createTimedConnector with an undici Agent', () => {
       expect(phases?.tlsNs).toBeGreaterThan(0n);
       expect(phases?.connectNs).toBeGreaterThan(0n);
       expect(phases).not.toHaveProperty('dnsNs');
+      // A server that answers no ALPN speaks HTTP/1.1.
+      expect(phases?.protocol).toBe('http/1.1');
       expect(consumeConnectionPhases(socket)).toBeUndefined();
     } finally {
       await agent.close();
@@ -242,6 +229,23 @@ describe('createTimedConnector called directly', () => {
     expect(err?.message).toContain('50ms');
     expect(socket).toBeNull();
     expect(elapsedMs).toBeGreaterThanOrEqual(45);
+  });
+
+  it('offers h2 by ALPN only with http2: true, and records the protocol chosen', async () => {
+    const connectTo = (http2: boolean) =>
+      connectWith(createTimedConnector({ http2, tls: { rejectUnauthorized: false } }), {
+        hostname: '127.0.0.1',
+        protocol: 'https:',
+        port: String(portOf(h2Server)),
+      });
+    const h2 = await connectTo(true);
+    expect((h2.socket as TLSSocket | null)?.alpnProtocol).toBe('h2');
+    expect(consumeConnectionPhases(h2.socket as Socket)?.protocol).toBe('h2');
+    h2.socket?.destroy();
+    const h1 = await connectTo(false);
+    expect((h1.socket as TLSSocket | null)?.alpnProtocol).toBe('http/1.1');
+    expect(consumeConnectionPhases(h1.socket as Socket)?.protocol).toBe('http/1.1');
+    h1.socket?.destroy();
   });
 
   it('hands over a connected socket with nodelay and its phases', async () => {

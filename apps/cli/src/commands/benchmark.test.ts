@@ -34,6 +34,20 @@ async function rejection(run: () => Promise<unknown>): Promise<string> {
 const dir = mkdtempSync(join(tmpdir(), 'lens-benchmark-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('connection flags of benchmark', () => {
+  it("--connection-mode and --http2 set every provider's connection settings", async () => {
+    const config = await configFromArgs({ connectionMode: 'new', http2: true }, simulatorOnly());
+    expect(config.providers[0]).toMatchObject({ connection_mode: 'new', http2: true });
+  });
+
+  it('reports a connection mode that is not one, by flag', async () => {
+    const message = await rejection(() =>
+      configFromArgs({ connectionMode: 'fresh' }, simulatorOnly()),
+    );
+    expect(message).toMatch(/--connection-mode: .*keep-alive.*new.*got "fresh"/);
+  });
+});
+
 describe('resilience flags of benchmark', () => {
   it("--max-attempts, --rpm and --tpm set every provider's sections, --max-cost the run's budget", async () => {
     const config = await configFromArgs(

@@ -231,6 +231,17 @@ export function builder(extensions: CliExtensions) {
         describe:
           'A per-request bound for goodput, NAME=MS, repeatable: ttft_ms, tpot_ms, e2e_ms, ttft_from_schedule_ms, e2e_from_schedule_ms (e.g. --slo ttft_ms=500 --slo tpot_ms=50)',
       })
+      .option('connection-mode', {
+        type: 'string',
+        choices: ['keep-alive', 'new'],
+        describe:
+          "How requests use connections (every provider's connection_mode): keep-alive reuses them (default); new opens one per request, so every record has dns, connect and tls",
+      })
+      .option('http2', {
+        type: 'boolean',
+        describe:
+          "Offer HTTP/2 by ALPN on https endpoints (every provider's http2); each record that opened a connection says which protocol it got",
+      })
       .option('max-attempts', {
         type: 'number',
         describe:
@@ -412,6 +423,8 @@ export interface BenchmarkArgs {
   pause?: string | undefined;
   sweep?: string | undefined;
   slo?: string[] | undefined;
+  connectionMode?: string | undefined;
+  http2?: boolean | undefined;
   maxAttempts?: number | undefined;
   rpm?: number | undefined;
   tpm?: number | undefined;
@@ -474,6 +487,8 @@ export async function configFromArgs(
     pause: args.pause,
     sweep: args.sweep,
     slo: args.slo,
+    connectionMode: args.connectionMode,
+    http2: args.http2,
     maxAttempts: args.maxAttempts,
     rpm: args.rpm,
     tpm: args.tpm,
