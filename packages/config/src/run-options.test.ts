@@ -59,7 +59,9 @@ describe('repeat and saturation_guard', () => {
   });
 
   it('--repeat and --saturation-guard set them; the flag keeps the settings of the file', () => {
-    const file = config({ saturation_guard: { window: 1 } });
+    const checked = validateConfig(config({ saturation_guard: { window: 1 } }), extensions);
+    if (!checked.ok) throw new Error('expected a valid config');
+    const file = checked.config;
     expect(applyOverrides(file, { repeat: 4 }, { extensions }).repeat).toBe(4);
     expect(
       applyOverrides(file, { saturationGuard: true }, { extensions }).saturation_guard,
