@@ -339,11 +339,15 @@ export async function measureCli(
  * two is our code's, not V8's configuration.
  */
 async function cliV8Flags() {
-  const { DEFAULT_HEAP_GROWING_PERCENT } = await import('@llm-lens/executor');
+  const { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_YOUNG_GENERATION_MB } = await import(
+    '@llm-lens/executor'
+  );
   return [
     '--no-allocation-site-pretenuring',
     `--heap-growing-percent=${DEFAULT_HEAP_GROWING_PERCENT}`,
     '--liftoff-only',
+    // capYoungGeneration()'s 16 MB young generation: two 8 MB semi-spaces.
+    `--max-semi-space-size=${DEFAULT_YOUNG_GENERATION_MB / 2}`,
   ];
 }
 

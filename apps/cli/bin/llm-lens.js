@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import {
+  capYoungGeneration,
   disableAllocationSitePretenuring,
   keepWebAssemblyOnBaselineCompiler,
   limitHeapGrowth,
@@ -11,6 +12,7 @@ import {
 disableAllocationSitePretenuring();
 limitHeapGrowth();
 keepWebAssemblyOnBaselineCompiler();
+capYoungGeneration();
 
 const { main } = await import('../dist/main.js');
 

@@ -19,7 +19,9 @@ export { CONNECTION_MODES, connectionProviderShape } from './connection-config.j
 export type { ExecutorErrorCode } from './executor-error.js';
 export { EXECUTOR_ERROR_CODES, ExecutorError } from './executor-error.js';
 export {
+  capYoungGeneration,
   DEFAULT_HEAP_GROWING_PERCENT,
+  DEFAULT_YOUNG_GENERATION_MB,
   disableAllocationSitePretenuring,
   FIRST_V8_READING_WASM_FLAGS_AT_START,
   keepWebAssemblyOnBaselineCompiler,

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  capYoungGeneration,
+  DEFAULT_YOUNG_GENERATION_MB,
   ExecutorError,
   FIRST_V8_READING_WASM_FLAGS_AT_START,
   limitHeapGrowth,
@@ -10,6 +12,9 @@ import {
 const PROBE = fileURLToPath(new URL('./fixtures/pretenuring-probe.mjs', import.meta.url));
 const HEAP_PROBE = fileURLToPath(new URL('./fixtures/heap-growth-probe.mjs', import.meta.url));
 const WASM_PROBE = fileURLToPath(new URL('./fixtures/wasm-tier-probe.mjs', import.meta.url));
+const YOUNG_PROBE = fileURLToPath(
+  new URL('./fixtures/young-generation-probe.mjs', import.meta.url),
+);
 
 function run(args: string[]): string {
   return execFileSync(process.execPath, args, { encoding: 'utf8' });
@@ -55,6 +60,29 @@ describe('limitHeapGrowth', () => {
       expect(() => limitHeapGrowth(bad)).toThrowError(ExecutorError);
     }
     expect(() => limitHeapGrowth(0)).toThrowError(/whole number from 1 to 1000, got 0/);
+  });
+});
+
+describe('capYoungGeneration', () => {
+  it('keeps the young generation at 16 MB where V8 would grow it further', () => {
+    // The control: without the cap, the probe's allocations grow it to the runtime's maximum
+    // (32 MB on Node 20; Node 24 allows more).
+    const uncapped = Number(run([YOUNG_PROBE, 'default']));
+    expect(uncapped).toBeGreaterThanOrEqual(32);
+    const capped = Number(run([YOUNG_PROBE, 'cap']));
+    if (Number(process.versions.v8.split('.')[0]) < 13) {
+      expect(capped).toBe(DEFAULT_YOUNG_GENERATION_MB);
+    } else {
+      // V8 13 (Node 24) may grow by more than one step between two collections' reports:
+      // the cap holds it well below the maximum, not exactly at 16.
+      expect(capped).toBeGreaterThanOrEqual(DEFAULT_YOUNG_GENERATION_MB);
+      expect(capped).toBeLessThanOrEqual(uncapped / 2);
+    }
+  });
+
+  it('refuses a size that is not a whole number of MB from 2 to 64', () => {
+    expect(() => capYoungGeneration(1)).toThrow(/whole number from 2 to 64, got 1/);
+    expect(() => capYoungGeneration(2.5)).toThrowError(ExecutorError);
   });
 });
 
