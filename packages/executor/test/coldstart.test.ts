@@ -11,6 +11,7 @@ import {
   measureColdStart,
   portableTransportOpener,
   type ResolvedTargets,
+  runPlan,
 } from '../src/index.js';
 import { type SimulatedTarget, scenario, simulatedTarget } from './harness.js';
 
@@ -256,6 +257,12 @@ describe('measureColdStart with targets of createTargets', () => {
     });
     expect(report.requests.warm_reconnected).toBe(3);
     expect(phase(report, 'connect').warm_p50_ms).toBeGreaterThan(0);
+    // A benchmark through it: every request opened a connection, and the summary says so.
+    const summary = await runPlan(
+      { targets: [target], scenarios: [scenario({ requests: 5, maxTokens: 1 })] },
+      {},
+    );
+    expect(summary.groups[0]!.connections).toEqual({ opened: 5, protocols: { 'http/1.1': 5 } });
   });
 
   it('refuses an unknown connection_mode, naming the provider and the key', async () => {

@@ -209,6 +209,7 @@ describe('Aggregator', () => {
       'tokens',
       'token_count_sources',
       'token_count_mismatches',
+      'connections',
       'out_of_range_samples',
       'throughput',
       'cost',

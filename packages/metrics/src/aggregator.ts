@@ -90,6 +90,11 @@ export type GroupSummary = {
   token_count_sources: Record<TokenCountSource, number>;
   token_count_mismatches: number;
   /**
+   * Connections the measured requests opened (a request that reused one opened none), by the
+   * protocol each negotiated (`http/1.1`, `h2`; `unknown` when not reported).
+   */
+  connections: { opened: number; protocols: Record<string, number> };
+  /**
    * Values no distribution or total could hold as sent (a server reporting 10^20 tokens
    * gives an absurd rate): non-finite or negative ones are left out, larger ones are
    * recorded at the ceiling. 0 in a sane run.
@@ -181,6 +186,8 @@ export interface EncodedGroup {
   token_count_sources: Record<TokenCountSource, number>;
   token_count_mismatches: number;
   /** See GroupSummary; absent from encodings of older workers. */
+  connections?: { opened: number; protocols: Record<string, number> };
+  /** See GroupSummary; absent from encodings of older workers. */
   out_of_range_samples?: number;
   /** Summed cost and how many requests had one; absent from encodings of older workers. */
   cost?: { total_usd: number; priced_requests: number };
@@ -227,6 +234,8 @@ class GroupState {
     event_count: 0,
   };
   mismatches = 0;
+  /** Connections opened by measured requests, by protocol. */
+  readonly protocols = new Map<string, number>();
   costUsd = 0;
   pricedRequests = 0;
   sloMet = 0;
@@ -255,6 +264,17 @@ class GroupState {
       const add: AddSample = (ns, count = 1) => histogram.recordNs(ns, count);
       return [metric, add] as const;
     });
+  }
+
+  countConnection(protocol: string | undefined, n: number): void {
+    const key = protocol ?? 'unknown';
+    this.protocols.set(key, (this.protocols.get(key) ?? 0) + n);
+  }
+
+  connectionSummary(): { opened: number; protocols: Record<string, number> } {
+    let opened = 0;
+    for (const n of this.protocols.values()) opened += n;
+    return { opened, protocols: Object.fromEntries(this.protocols) };
   }
 
   histogram(metric: LatencyMetric): LatencyHistogram {
@@ -361,6 +381,7 @@ export class Aggregator {
     group.requests.total += 1;
     group.extendWindow(record.startedAtMs, record.startedAtMs + e2eMs);
     if (record.tokenCountMismatch === true) group.mismatches += 1;
+    if (record.connection !== undefined) group.countConnection(record.connection.protocol, 1);
     if (record.scheduleLagNs !== undefined)
       group.histogram('schedule_lag').recordNs(record.scheduleLagNs);
 
@@ -490,6 +511,7 @@ export class Aggregator {
         tokens: { ...group.tokens },
         token_count_sources: { ...group.sources },
         token_count_mismatches: group.mismatches,
+        connections: group.connectionSummary(),
         out_of_range_samples: group.outOfRange(),
         cost: { total_usd: group.costUsd, priced_requests: group.pricedRequests },
         ...(this.slo === undefined ? {} : { slo_met: group.sloMet }),
@@ -535,6 +557,9 @@ export class Aggregator {
       group.sources.tokenizer += incoming.token_count_sources.tokenizer;
       group.sources.event_count += incoming.token_count_sources.event_count;
       group.mismatches += incoming.token_count_mismatches;
+      for (const [protocol, n] of Object.entries(incoming.connections?.protocols ?? {})) {
+        group.countConnection(protocol, n);
+      }
       group.outOfRangeTotals += incoming.out_of_range_samples ?? 0;
       group.costUsd += incoming.cost?.total_usd ?? 0;
       group.pricedRequests += incoming.cost?.priced_requests ?? 0;
@@ -647,6 +672,7 @@ function summarizeGroup(
     tokens: { ...group.tokens },
     token_count_sources: { ...group.sources },
     token_count_mismatches: group.mismatches,
+    connections: group.connectionSummary(),
     out_of_range_samples: group.outOfRange(),
     throughput: {
       window_s: windowS,
