@@ -12,10 +12,12 @@ import * as calibrate from './commands/calibrate.js';
 import * as coldstart from './commands/coldstart.js';
 import * as compare from './commands/compare.js';
 import * as doctor from './commands/doctor.js';
+import * as exportCommand from './commands/export.js';
 import * as init from './commands/init.js';
 import * as models from './commands/models.js';
 import * as profile from './commands/profile.js';
 import * as providers from './commands/providers.js';
+import * as report from './commands/report.js';
 import * as serveMock from './commands/serve-mock.js';
 import * as validate from './commands/validate.js';
 import { nonNumericFlagProblems } from './number-flags.js';
@@ -27,6 +29,8 @@ const COMMANDS = [
   'profile',
   'calibrate',
   'coldstart',
+  'export',
+  'report',
   'providers',
   'models',
   'doctor',
@@ -80,6 +84,20 @@ async function runCommand(argv: string[], extensions: CliExtensions): Promise<nu
     })
     .command(coldstart.command, coldstart.describe, coldstart.builder(extensions), async (args) => {
       exitCode = await coldstart.handler(args as coldstart.ColdStartArgs, extensions);
+    })
+    .command(
+      exportCommand.command,
+      exportCommand.describe,
+      exportCommand.builder(extensions),
+      async (args) => {
+        exitCode = await exportCommand.handler(
+          args as unknown as exportCommand.ExportArgs,
+          extensions,
+        );
+      },
+    )
+    .command(report.command, report.describe, report.builder(), async (args) => {
+      exitCode = await report.handler(args as unknown as report.ReportArgs, extensions);
     })
     .command(providers.command, providers.describe, providers.builder(), async (args) => {
       exitCode = await providers.handler(args as unknown as { json: boolean }, extensions);

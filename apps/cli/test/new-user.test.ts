@@ -152,7 +152,8 @@ describe('output paths', () => {
     const txt = await runCli(['benchmark', '-n', '2', '--output', join(out, 'summary.txt')]);
     expect(txt.code).toBe(2);
     expect(txt.stderr).toContain('--output: cannot tell the summary format of');
-    expect(txt.stderr).toContain('use a file ending in .json');
+    expect(txt.stderr).toContain('.json (json)');
+    expect(txt.stderr).toContain('.html/.htm (html)');
     expect(
       existsSync(out)
         ? readdirSync(out).filter((f) => f.endsWith('.tmp') || f.endsWith('.probe'))

@@ -86,7 +86,7 @@ export interface RunOptions {
   /** This machine's measured client error (`llm-lens calibrate`), carried into the summary. */
   calibration?: FidelityCalibration;
   /** Labels for the summary's `run` block. */
-  meta?: { toolVersion?: string; configHash?: string };
+  meta?: { toolVersion?: string; configHash?: string; runId?: string };
   /**
    * Splits each pair's measured requests into this many rounds and runs the rounds in
    * turn (pair 1, pair 2, ..., then pair 1 again), so drift over time (a provider's load
@@ -301,6 +301,7 @@ export async function runPlan(plan: BenchmarkPlan, options: RunOptions = {}): Pr
       ? analyzeRepeats(repeatAggregators.map((a) => a.summarize({ complete, fidelity })))
       : null;
   return buildRunSummary({
+    ...(options.meta?.runId === undefined ? {} : { runId: options.meta.runId }),
     toolVersion: options.meta?.toolVersion ?? 'unknown',
     configHash: options.meta?.configHash ?? '',
     startedAt,

@@ -1,4 +1,4 @@
-import type { ExporterFactory } from '@llm-lens/metrics';
+import { type ExporterFactory, filePathOf } from '@llm-lens/metrics';
 import { JsonlRecordWriter } from './jsonl-writer.js';
 import { SummaryJsonExporter } from './summary-json.js';
 
@@ -7,7 +7,7 @@ export const summaryJsonFormat: ExporterFactory = {
   format: 'json',
   description: 'the run summary as JSON (schema in the CLI README)',
   extensions: ['.json'],
-  createSummaryExporter: (target) => new SummaryJsonExporter(target.path),
+  createSummaryExporter: (target) => new SummaryJsonExporter(filePathOf(target, 'json')),
 };
 
 /** `jsonl`: one JSON object per request, streamed as requests finish. */
@@ -16,7 +16,9 @@ export const recordsJsonlFormat: ExporterFactory = {
   description: 'one JSON line per request, written as requests finish',
   extensions: ['.jsonl', '.ndjson'],
   createRecordSink: (target) =>
-    new JsonlRecordWriter(target.path, { recordTokens: target.recordTokens === true }),
+    new JsonlRecordWriter(filePathOf(target, 'jsonl'), {
+      recordTokens: target.recordTokens === true,
+    }),
 };
 
 /** The formats of this package, as the CLI discovers them. */

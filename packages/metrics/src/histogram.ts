@@ -12,6 +12,21 @@ import { MetricsError } from './metrics-error.js';
  * computed from the histogram buckets, so a merged histogram reports exactly what one
  * histogram of all the samples would.
  */
+/** The statistics of every distribution, in the order outputs write them. */
+export const DISTRIBUTION_STATISTICS = [
+  'count',
+  'min',
+  'mean',
+  'stdev',
+  'p50',
+  'p75',
+  'p90',
+  'p95',
+  'p99',
+  'p999',
+  'max',
+] as const satisfies ReadonlyArray<keyof DistributionSummary>;
+
 export interface DistributionSummary {
   count: number;
   /** Lowest value equivalent to the smallest sample's bucket. */

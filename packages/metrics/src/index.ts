@@ -12,13 +12,17 @@ export type {
   TokenTotals,
 } from './aggregator.js';
 export { Aggregator, EVENTS_PER_SLICE, UNCLASSIFIED_ERROR } from './aggregator.js';
+export type { FileErrorWrapper } from './batched-file-writer.js';
+export { BatchedFileWriter } from './batched-file-writer.js';
 export type {
   ExporterFactory,
+  ExporterOption,
   ExportTarget,
   RecordSink,
+  RunExporter,
   SummaryExporter,
 } from './exporter.js';
-export { MemoryRecordSink, MemorySummaryExporter } from './exporter.js';
+export { filePathOf, MemoryRecordSink, MemorySummaryExporter } from './exporter.js';
 export type {
   FidelityCalibration,
   FidelityOptions,
@@ -27,7 +31,7 @@ export type {
 } from './fidelity.js';
 export { buildFidelity, DEFAULT_CLIENT_BOUND_P99_MS, MIN_FIDELITY_SAMPLES } from './fidelity.js';
 export type { DistributionSummary } from './histogram.js';
-export { LatencyHistogram } from './histogram.js';
+export { DISTRIBUTION_STATISTICS, LatencyHistogram } from './histogram.js';
 export type { LatencyMetric, MetricName, RateMetric } from './metric-definitions.js';
 export {
   decodeTokensPerS,

@@ -2,7 +2,8 @@
 export type MetricsErrorCode =
   | 'LENS_METRICS_VALUE_INVALID'
   | 'LENS_METRICS_DECODE_FAILED'
-  | 'LENS_METRICS_ENCODING_UNSUPPORTED';
+  | 'LENS_METRICS_ENCODING_UNSUPPORTED'
+  | 'LENS_EXPORT_PATH_MISSING';
 
 /** The one error class of @llm-lens/metrics; `code` is stable, the message says what to fix. */
 export class MetricsError extends Error {

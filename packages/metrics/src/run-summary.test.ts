@@ -33,6 +33,7 @@ describe('buildRunSummary', () => {
     });
     const groups = aggregator.summarize({ complete: true, fidelity });
     const summary = buildRunSummary({
+      runId: 'run-1',
       toolVersion: '0.1.0',
       startedAt: 1_767_225_600_000,
       endedAt: '2026-01-01T00:01:00.500Z',
@@ -47,6 +48,7 @@ describe('buildRunSummary', () => {
     expect(summary).toEqual({
       schema_version: 2,
       run: {
+        run_id: 'run-1',
         tool_version: '0.1.0',
         started_at: '2026-01-01T00:00:00.000Z',
         ended_at: '2026-01-01T00:01:00.500Z',
@@ -86,6 +88,18 @@ describe('buildRunSummary', () => {
     expect(summary.run.started_at).toBe('1970-01-01T00:00:00.000Z');
     expect(summary.run.ended_at).toBe('1970-01-01T00:00:00.001Z');
     expect(summary.complete).toBe(false);
+    // A new id per run when the caller gives none.
+    expect(summary.run.run_id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    const again = buildRunSummary({
+      ...{ toolVersion: '0.1.0', startedAt: 0, endedAt: 1 },
+      configHash: 'x',
+      complete: true,
+      fidelity: summary.fidelity,
+      groups: [],
+    });
+    expect(again.run.run_id).not.toBe(summary.run.run_id);
   });
 
   it('rejects a start time that is not a time with LENS_METRICS_VALUE_INVALID', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { GroupSummary } from './aggregator.js';
 import type { RunFidelity } from './fidelity.js';
@@ -10,6 +11,8 @@ import type { SweepReport } from './sweep.js';
 export interface RunSummary {
   schema_version: 2;
   run: {
+    /** Unique per run (a UUID unless the caller chose one): names its files and joins its outputs. */
+    run_id: string;
     tool_version: string;
     /** ISO 8601, UTC. */
     started_at: string;
@@ -43,6 +46,8 @@ export interface RunSummary {
 }
 
 export interface RunSummaryInput {
+  /** Default a new random UUID. */
+  runId?: string;
   toolVersion: string;
   /** Hash of the resolved configuration, so two summaries can be told comparable. */
   configHash: string;
@@ -74,6 +79,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
   return {
     schema_version: 2,
     run: {
+      run_id: input.runId ?? randomUUID(),
       tool_version: input.toolVersion,
       started_at: toIsoString(input.startedAt, 'startedAt'),
       ended_at: toIsoString(input.endedAt, 'endedAt'),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import {
   applyOverrides,
@@ -17,7 +18,7 @@ import {
   type ScenarioPrompts,
   scenarioMaxInFlight,
 } from '@llm-lens/executor';
-import type { FidelityCalibration, RecordSink, RunSummary } from '@llm-lens/metrics';
+import type { FidelityCalibration, RunSummary } from '@llm-lens/metrics';
 import {
   ServerMetricsError,
   type ServerMetricsScrape,
@@ -35,7 +36,14 @@ import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
 import { installInterruptHandlers } from '../interrupts.js';
-import { checkOutputs, type OutputPlan, planOutputs } from '../outputs.js';
+import { outputOptions } from '../output-options.js';
+import {
+  checkOutputs,
+  type OutputFlags,
+  openOutputs,
+  pathVariablesOf,
+  planOutputs,
+} from '../outputs.js';
 import { priceBookFromArgs } from '../pricing.js';
 import { createColors } from '../render/format.js';
 import { ProgressLine } from '../render/progress-line.js';
@@ -127,12 +135,8 @@ export function targetOptions(yargs: Argv, extensions: CliExtensions) {
 }
 
 export function builder(extensions: CliExtensions) {
-  const summaryFormats = extensions.exporters
-    .filter((f) => f.createSummaryExporter)
-    .map((f) => f.format);
-  const recordFormats = extensions.exporters.filter((f) => f.createRecordSink).map((f) => f.format);
   return (yargs: Argv) =>
-    targetOptions(yargs, extensions)
+    outputOptions(targetOptions(yargs, extensions), extensions)
       .option('prompts', {
         type: 'string',
         describe:
@@ -286,30 +290,6 @@ export function builder(extensions: CliExtensions) {
         describe:
           'Threads that generate the load: a number, or "auto" (from the cores and the concurrency). Default 1',
       })
-      .option('output', {
-        alias: 'o',
-        type: 'string',
-        describe: 'Write the summary to this file (format from its extension)',
-      })
-      .option('export', {
-        type: 'string',
-        choices: summaryFormats,
-        describe: 'Format of --output when its extension does not say',
-      })
-      .option('records', {
-        type: 'string',
-        describe:
-          'Write one record per request to this file, as requests finish (format from its extension)',
-      })
-      .option('records-format', {
-        type: 'string',
-        choices: recordFormats,
-        describe: 'Format of --records when its extension does not say',
-      })
-      .option('record-tokens', {
-        type: 'boolean',
-        describe: "Include every token event's arrival offset in --records",
-      })
       .option('json', {
         type: 'boolean',
         default: false,
@@ -435,7 +415,7 @@ export interface BenchmarkArgs {
   serverMetricsInterval?: number | undefined;
   workers?: string | undefined;
   output?: string | undefined;
-  export?: string | undefined;
+  export?: string[] | undefined;
   records?: string | undefined;
   recordsFormat?: string | undefined;
   recordTokens?: boolean | undefined;
@@ -746,7 +726,13 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
     throw new CliError(`--grace: must be a number of ms >= 0, got ${args.grace}`);
   }
   const config = await configFromArgs(args, extensions);
-  const outputs = planOutputs(config, args, extensions.exporters);
+  const runId = randomUUID();
+  const outputs = planOutputs(
+    config,
+    args as unknown as OutputFlags,
+    extensions.exporters,
+    pathVariablesOf(config, runId),
+  );
   checkOutputs(outputs);
   const maxConcurrency = maxInFlightOf(config, extensions);
   let calibration: FidelityCalibration | undefined;
@@ -767,9 +753,14 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
   const colors = createColors(process.stdout);
   let summary: RunSummary;
   let scrape: ServerMetricsScrape | undefined;
+  // Opened before the run: a bad format option fails here, before anything is sent.
+  const opened = openOutputs(outputs, args as unknown as OutputFlags, {
+    recordTokens: config.outputs.record_tokens,
+    runId,
+  });
   try {
     scrape = await startScrape(args);
-    const sinks = openRecordSinks(outputs, config);
+    const { sinks } = opened;
     if (!args.json) {
       for (const [name, where] of resolved.endpoints) process.stderr.write(`${name}: ${where}\n`);
       for (const [name, { description }] of prompts) {
@@ -798,7 +789,7 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
       ...(progress.enabled ? { onProgress: (event: ProgressEvent) => progress.update(event) } : {}),
       ...(calibration === undefined ? {} : { calibration }),
       ...(config.max_cost_usd === undefined ? {} : { maxCostUsd: config.max_cost_usd }),
-      meta: { toolVersion: TOOL_VERSION },
+      meta: { toolVersion: TOOL_VERSION, runId },
     });
     if (scrape !== undefined) {
       summary.server_metrics = (await scrape.stop()) as unknown as Record<string, unknown>;
@@ -812,16 +803,11 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
   }
   const interrupted = interrupts.stop.aborted;
   if (interrupted && summary.complete) summary.complete = false;
-  if (outputs.summary !== undefined) {
-    await outputs.summary.format.createSummaryExporter!({ path: outputs.summary.path }).export(
-      summary,
-    );
-  }
+  await opened.finish(summary);
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(renderSummary(summary, colors));
-  if (!args.json) {
-    const written = [outputs.summary?.path, outputs.records?.path].filter(Boolean);
-    if (written.length > 0) process.stderr.write(`Wrote ${written.join(', ')}\n`);
+  if (!args.json && opened.destinations.length > 0) {
+    process.stderr.write(`Wrote ${opened.destinations.join(', ')}\n`);
   }
   if (interrupted) return EXIT.interrupted;
   const failure = failureReason(summary, config.outputs.max_error_rate);
@@ -830,23 +816,6 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
     return EXIT.failedRequests;
   }
   return EXIT.ok;
-}
-
-function openRecordSinks(outputs: OutputPlan, config: LensConfig): RecordSink[] {
-  const target = outputs.records;
-  if (target === undefined) return [];
-  try {
-    return [
-      target.format.createRecordSink!({
-        path: target.path,
-        recordTokens: config.outputs.record_tokens,
-      }),
-    ];
-  } catch (error) {
-    throw new CliError(
-      `${target.origin}: cannot write ${target.path}: ${(error as Error).message}`,
-    );
-  }
 }
 
 /**

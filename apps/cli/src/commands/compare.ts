@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LensConfig } from '@llm-lens/config';
 import { createTargets, runBenchmark } from '@llm-lens/executor';
 import type { GroupSummary, RunSummary } from '@llm-lens/metrics';
@@ -7,7 +8,14 @@ import type { Argv } from 'yargs';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
 import { installInterruptHandlers } from '../interrupts.js';
-import { checkOutputs, planOutputs } from '../outputs.js';
+import { outputOptions } from '../output-options.js';
+import {
+  checkOutputs,
+  type OutputFlags,
+  openOutputs,
+  pathVariablesOf,
+  planOutputs,
+} from '../outputs.js';
 import { priceBookFromArgs } from '../pricing.js';
 import {
   type Colors,
@@ -38,7 +46,7 @@ const DEFAULT_ROUNDS = 5;
 export function builder(extensions: CliExtensions) {
   const types = extensions.registry.providerFactories.map((f) => f.type);
   return (yargs: Argv) =>
-    yargs
+    outputOptions(yargs, extensions)
       .option('targets', {
         alias: 't',
         type: 'string',
@@ -87,15 +95,6 @@ export function builder(extensions: CliExtensions) {
       .option('pricing', {
         type: 'string',
         describe: 'YAML/JSON file of model prices over the built-in catalog',
-      })
-      .option('output', {
-        alias: 'o',
-        type: 'string',
-        describe: 'Write the summary JSON (all targets) to this file',
-      })
-      .option('records', {
-        type: 'string',
-        describe: 'Write one record per request to this file as requests finish',
       })
       .option('json', {
         type: 'boolean',
@@ -218,8 +217,18 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
   if (!Number.isInteger(rounds) || rounds < 1) {
     throw new CliError(`--rounds: must be a whole number >= 1, got ${args.rounds}`);
   }
-  const outputs = planOutputs(config, args, extensions.exporters);
+  const runId = randomUUID();
+  const outputs = planOutputs(
+    config,
+    args as unknown as OutputFlags,
+    extensions.exporters,
+    pathVariablesOf(config, runId),
+  );
   checkOutputs(outputs);
+  const opened = openOutputs(outputs, args as unknown as OutputFlags, {
+    recordTokens: config.outputs.record_tokens,
+    runId,
+  });
   const resolved = await createTargets(config.providers, extensions.registry, {
     baseDir: baseDirOf(args),
     maxConcurrency: scenario.concurrency,
@@ -229,15 +238,7 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
   const interrupts = installInterruptHandlers(() => progress.clear());
   let summary: RunSummary;
   try {
-    const sinks =
-      outputs.records === undefined
-        ? []
-        : [
-            outputs.records.format.createRecordSink!({
-              path: outputs.records.path,
-              recordTokens: false,
-            }),
-          ];
+    const { sinks } = opened;
     if (!args.json) {
       for (const [name, where] of resolved.endpoints) process.stderr.write(`${name}: ${where}\n`);
       process.stderr.write(
@@ -261,7 +262,7 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
       signal: interrupts.stop,
       cancelSignal: interrupts.cancel,
       ...(progress.enabled ? { onProgress: (event) => progress.update(event) } : {}),
-      meta: { toolVersion: TOOL_VERSION },
+      meta: { toolVersion: TOOL_VERSION, runId },
     });
   } finally {
     progress.clear();
@@ -270,11 +271,7 @@ export async function handler(args: CompareArgs, extensions: CliExtensions): Pro
   }
   const interrupted = interrupts.stop.aborted;
   if (interrupted && summary.complete) summary.complete = false;
-  if (outputs.summary !== undefined) {
-    await outputs.summary.format.createSummaryExporter!({ path: outputs.summary.path }).export(
-      summary,
-    );
-  }
+  await opened.finish(summary);
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(renderComparison(summary, createColors(process.stdout)));
   if (interrupted) return EXIT.interrupted;
