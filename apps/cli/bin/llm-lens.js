@@ -14,6 +14,12 @@ limitHeapGrowth();
 keepWebAssemblyOnBaselineCompiler();
 capYoungGeneration();
 
+// Piped into `head`, the reader may leave early: that ends the output, not with a crash.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const { main } = await import('../dist/main.js');
 
 main(process.argv.slice(2)).then(

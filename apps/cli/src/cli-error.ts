@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** A bug in llm-lens itself (an unexpected exception). */
   crash: 3,
+  /** A threshold (`--threshold`) or a regression check against a baseline failed. */
+  gateFailed: 4,
   interrupted: 130,
 } as const;
 

@@ -13,12 +13,14 @@ import * as coldstart from './commands/coldstart.js';
 import * as compare from './commands/compare.js';
 import * as doctor from './commands/doctor.js';
 import * as exportCommand from './commands/export.js';
+import * as history from './commands/history.js';
 import * as init from './commands/init.js';
 import * as models from './commands/models.js';
 import * as profile from './commands/profile.js';
 import * as providers from './commands/providers.js';
 import * as report from './commands/report.js';
 import * as serveMock from './commands/serve-mock.js';
+import * as trend from './commands/trend.js';
 import * as validate from './commands/validate.js';
 import { nonNumericFlagProblems } from './number-flags.js';
 import { TOOL_VERSION } from './version.js';
@@ -31,6 +33,8 @@ const COMMANDS = [
   'coldstart',
   'export',
   'report',
+  'history',
+  'trend',
   'providers',
   'models',
   'doctor',
@@ -96,6 +100,12 @@ async function runCommand(argv: string[], extensions: CliExtensions): Promise<nu
         );
       },
     )
+    .command(history.command, history.describe, history.builder(), async (args) => {
+      exitCode = await history.handler(args as unknown as history.HistoryArgs);
+    })
+    .command(trend.command, trend.describe, trend.builder(), async (args) => {
+      exitCode = await trend.handler(args as unknown as trend.TrendArgs);
+    })
     .command(report.command, report.describe, report.builder(), async (args) => {
       exitCode = await report.handler(args as unknown as report.ReportArgs, extensions);
     })

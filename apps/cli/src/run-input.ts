@@ -30,10 +30,10 @@ const RECORD_EXTENSIONS = ['.jsonl', '.ndjson'];
  * the run file `.msgpack`, which holds both) and records (`.jsonl`, or the run file). At
  * most one of each; a file of another kind is a usage error naming it.
  */
-export function classifyInputs(paths: readonly string[]): RunInput {
+export function classifyInputs(paths: readonly string[], flag = '--input'): RunInput {
   if (paths.length === 0) {
     throw new CliError(
-      '--input: name the run to read: a summary (.json), records (.jsonl) or a run file (.msgpack); repeat --input to give a summary and its records',
+      `${flag}: name the run to read: a summary (.json), records (.jsonl) or a run file (.msgpack); repeat --input to give a summary and its records`,
     );
   }
   let summaryPath: string | undefined;
@@ -42,7 +42,7 @@ export function classifyInputs(paths: readonly string[]): RunInput {
     try {
       if (!statSync(path).isFile()) throw new Error('not a file');
     } catch {
-      throw new CliError(`--input: ${path} does not exist or is not a file`);
+      throw new CliError(`${flag}: ${path} does not exist or is not a file`);
     }
     const lower = path.toLowerCase();
     const kind = runFileKind(path)
@@ -54,18 +54,18 @@ export function classifyInputs(paths: readonly string[]): RunInput {
           : undefined;
     if (kind === undefined) {
       throw new CliError(
-        `--input: cannot tell what ${path} holds from its name; give a summary (.json), records (${RECORD_EXTENSIONS.join(', ')}) or a run file (.msgpack)`,
+        `${flag}: cannot tell what ${path} holds from its name; give a summary (.json), records (${RECORD_EXTENSIONS.join(', ')}) or a run file (.msgpack)`,
       );
     }
     if (kind !== 'records') {
       if (summaryPath !== undefined) {
-        throw new CliError(`--input: ${summaryPath} and ${path} are both summaries; give one`);
+        throw new CliError(`${flag}: ${summaryPath} and ${path} are both summaries; give one`);
       }
       summaryPath = path;
     }
     if (kind !== 'summary') {
       if (recordsPath !== undefined) {
-        throw new CliError(`--input: ${recordsPath} and ${path} both hold records; give one`);
+        throw new CliError(`${flag}: ${recordsPath} and ${path} both hold records; give one`);
       }
       recordsPath = path;
     }

@@ -431,6 +431,23 @@ const sloSchema = strictObject(
   `an object of per-request bounds in ms (${SLO_KEYS.join(', ')})`,
 );
 
+/** `history`: `true` (save every run to the default store) or where and how. */
+const historySchema = z.union(
+  [
+    flag(),
+    strictObject(
+      {
+        save: flag().optional(),
+        location: text('a file path or a postgres:// URL').optional(),
+        tags: listOf(text('a tag'), 'a list of tags').optional(),
+        records: flag().optional(),
+      },
+      'an object with save, location, tags, records',
+    ),
+  ],
+  expecting('true, false, or an object with save, location, tags, records'),
+);
+
 const fidelitySchema = strictObject(
   { event_loop_delay_p99_ms: positiveNumber().default(5) },
   'an object of fidelity thresholds',
@@ -464,6 +481,17 @@ function rootSchema(mode: SchemaMode, extensions: ConfigExtensions) {
       max_cost_usd: positiveNumber('a cost in USD > 0, such as 5.00').optional(),
       repeat: positiveInt('a whole number of runs >= 1').optional(),
       saturation_guard: z.preprocess(nullAsAbsent, saturationGuardSchema.optional()),
+      thresholds: listOf(
+        text("a threshold expression such as 'ttft.p95<800'"),
+        "a list of threshold expressions such as ['ttft.p95<800', 'success_rate>=0.99']",
+      ).optional(),
+      abort_on_fail: flag().optional(),
+      baseline: text('a summary or run file, history:latest or history:<tag>').optional(),
+      regressions: listOf(
+        text("a regression check such as 'ttft.p95:+10%'"),
+        "a list of regression checks such as ['ttft.p95:+10%', 'e2e.p95:+50ms']",
+      ).optional(),
+      history: z.preprocess(nullAsAbsent, historySchema.optional()),
     },
     'an object with providers and scenarios',
   ).transform((parsed, ctx) => {

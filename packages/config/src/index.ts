@@ -20,6 +20,7 @@ export type {
   ChatMessageConfig,
   ConversationsConfig,
   FidelityConfig,
+  HistoryConfig,
   LensConfig,
   LoadConfig,
   OutputsConfig,

@@ -250,6 +250,17 @@ export interface FidelityConfig {
 }
 
 /** A whole, validated llm-latency-lens config. */
+/** `history:` settings. */
+export interface HistoryConfig {
+  /** Default true when the section is given. */
+  save?: boolean;
+  /** A SQLite file path or a postgres:// URL; default ~/.local/share/llm-lens/history.db. */
+  location?: string;
+  tags?: string[];
+  /** Store the per-request records too (large). Default false. */
+  records?: boolean;
+}
+
 export interface LensConfig {
   version: 1;
   /**
@@ -273,6 +284,19 @@ export interface LensConfig {
    * the schedule rising window after window): `true` for the defaults, or its settings.
    */
   saturation_guard?: boolean | SaturationGuardConfig;
+  /**
+   * Checks of the finished run (`ttft.p95<800`, `openai:gpt-4o-mini/success_rate>=0.99`): a
+   * failed one exits with its own code. Parsed and checked before anything is sent.
+   */
+  thresholds?: string[];
+  /** Stop dispatching as soon as a threshold can no longer pass. */
+  abort_on_fail?: boolean;
+  /** The run to compare with: a summary or run file, `history:latest` or `history:<tag>`. */
+  baseline?: string;
+  /** Tolerances against the baseline (`ttft.p95:+10%`, `e2e.p95:+50ms`). */
+  regressions?: string[];
+  /** Save the run to the results history: `true`, or where and how. */
+  history?: boolean | HistoryConfig;
   /** Threads that generate the load: a count, or `auto` (from the cores and the planned concurrency); default 1. */
   workers: number | 'auto';
   providers: ProviderConfig[];

@@ -229,3 +229,33 @@ describe('resilience flags', () => {
     ]);
   });
 });
+
+describe('CI gates and history keys', () => {
+  const mock = [{ type: 'mock', models: ['m'] }];
+  it('takes thresholds, abort_on_fail, baseline, regressions and history as written', () => {
+    const parsed = parseConfig(
+      config(mock, {
+        thresholds: ['ttft.p95<800', 'success_rate>=0.99'],
+        abort_on_fail: 'true',
+        baseline: 'history:latest',
+        regressions: ['ttft.p95:+10%'],
+        history: { tags: ['nightly'], records: true },
+      }),
+      { extensions },
+    );
+    expect(parsed.thresholds).toEqual(['ttft.p95<800', 'success_rate>=0.99']);
+    expect(parsed.abort_on_fail).toBe(true);
+    expect(parsed.baseline).toBe('history:latest');
+    expect(parsed.regressions).toEqual(['ttft.p95:+10%']);
+    expect(parsed.history).toEqual({ tags: ['nightly'], records: true });
+    expect(parseConfig(config(mock, { history: true }), { extensions }).history).toBe(true);
+  });
+
+  it('names the field of a threshold that is not text and a history key that does not exist', () => {
+    expect(problems(config(mock, { thresholds: ['ttft.p95<800', 5] }), extensions)).toEqual([
+      "thresholds[1]: must be a threshold expression such as 'ttft.p95<800', got 5",
+    ]);
+    const [history] = problems(config(mock, { history: { tag: ['x'] } }), extensions);
+    expect(history).toMatch(/^history/);
+  });
+});

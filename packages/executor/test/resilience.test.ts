@@ -192,9 +192,11 @@ describe('rate limits', () => {
     expect(handed[5]! - handed[0]!).toBeLessThan(1000);
     const limits = summary.resilience!.providers[0]!.rate_limits!;
     expect(limits).toMatchObject({ requests_per_minute: 600, reservations: 6, delayed: 5 });
-    expect(limits.wait_ms_max).toBeGreaterThanOrEqual(499);
+    // The last one waited about 500 ms: less the time it took to reach the limiter after the
+    // first went, which a busy machine stretches to a few ms (seen: 497.8 under load).
+    expect(limits.wait_ms_max).toBeGreaterThanOrEqual(450);
     // The wait is in the queue time (latency from the schedule sees it), and it is no lag.
-    expect(Math.max(...records.map((r) => ms(r.queueNs)))).toBeGreaterThanOrEqual(499);
+    expect(Math.max(...records.map((r) => ms(r.queueNs)))).toBeGreaterThanOrEqual(450);
     for (const r of records) expect(ms(r.scheduleLagNs)).toBeLessThan(20);
   });
 });

@@ -36,3 +36,5 @@ export type {
 export { buildReportContent, targetLabel } from './report-tables.js';
 export type { TargetDistributions, TargetKey, WindowCounts } from './run-distributions.js';
 export { MAX_WINDOWS, RunDistributions, targetId } from './run-distributions.js';
+export type { TrendReportInput, TrendSeries } from './trend-report.js';
+export { renderTrendHtml } from './trend-report.js';

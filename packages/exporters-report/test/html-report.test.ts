@@ -1,13 +1,21 @@
 // Opens the HTML report in a real headless Chromium (Debian's /usr/bin/chromium) and checks
 // that it draws every chart, logs no error and loads nothing but itself.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunExporter } from '@llm-lens/metrics';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { htmlReportFormat } from '../src/index.js';
+import { htmlReportFormat, renderTrendHtml } from '../src/index.js';
 import { buildRealisticRun } from './realistic-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -195,6 +203,65 @@ describe('the HTML report in Chromium', () => {
     for (const canvas of page.canvases)
       expect(canvas.paintedPixels, canvas.id).toBeGreaterThan(2000);
     expect(page.text).toContain('need the per-request records');
+  });
+
+  it('draws a trend of saved runs, one line per target, with no error and no request', async () => {
+    const path = join(workDir, 'trend.html');
+    const day = (d: number) => new Date(Date.UTC(2026, 10, d)).toISOString();
+    writeFileSync(
+      path,
+      renderTrendHtml({
+        metric: 'ttft.p95',
+        unit: 'ms',
+        subtitle: 'provider openai, since 30d',
+        series: [
+          {
+            label: 'openai / a / chat',
+            points: [1, 2, 3, 4].map((d) => ({
+              started_at: day(d),
+              run_id: `r${d}`,
+              value: 100 + d * 7,
+            })),
+          },
+          {
+            label: 'openai / b / chat',
+            points: [1, 3].map((d) => ({
+              started_at: day(d),
+              run_id: `s${d}`,
+              value: d === 3 ? null : 240,
+            })),
+          },
+        ],
+      }),
+    );
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => {
+      if (request.url() !== pathToFileURL(path).href) problems.push(`request ${request.url()}`);
+    });
+    await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
+    await page.waitForSelector('body[data-charts-drawn]', { timeout: 10_000 });
+    const painted = await page.evaluate(() => {
+      const { document } = globalThis as unknown as PageGlobals;
+      const canvas = document.getElementById('trend') as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      };
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) count++;
+      return count;
+    });
+    await page.close();
+    expect(problems).toEqual([]);
+    expect(painted).toBeGreaterThan(2000);
   });
 
   it('keeps docs/report.png, which the README shows, in step with the page', () => {

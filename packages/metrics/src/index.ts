@@ -32,11 +32,20 @@ export type {
 export { buildFidelity, DEFAULT_CLIENT_BOUND_P99_MS, MIN_FIDELITY_SAMPLES } from './fidelity.js';
 export type { DistributionSummary } from './histogram.js';
 export { DISTRIBUTION_STATISTICS, LatencyHistogram } from './histogram.js';
-export type { LatencyMetric, MetricName, RateMetric } from './metric-definitions.js';
+export type {
+  AddSample,
+  Collector,
+  LatencyMetric,
+  MetricName,
+  RateMetric,
+} from './metric-definitions.js';
 export {
   decodeTokensPerS,
+  LATENCY_COLLECTORS,
   LATENCY_METRICS,
   outputTokensPerS,
+  PER_EVENT_METRICS,
+  RATE_COLLECTORS,
   RATE_METRICS,
 } from './metric-definitions.js';
 export type { MetricsErrorCode } from './metrics-error.js';

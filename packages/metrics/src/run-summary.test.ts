@@ -64,6 +64,7 @@ describe('buildRunSummary', () => {
       server_metrics: null,
       resilience: null,
       repeats: null,
+      gates: null,
     });
     expect(summary.groups[0]?.fidelity).toEqual({
       event_loop_delay_p99_ms: 0.412,

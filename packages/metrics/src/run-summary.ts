@@ -43,6 +43,12 @@ export interface RunSummary {
    * requests.
    */
   repeats: RepeatReport | null;
+  /**
+   * The run's checks: thresholds (`--threshold`), the comparison with a baseline and its
+   * regression checks (`--baseline`, `--regression`), as `@llm-lens/gates` reports them;
+   * null when the run had none.
+   */
+  gates: Readonly<Record<string, unknown>> | null;
 }
 
 export interface RunSummaryInput {
@@ -99,6 +105,7 @@ export function buildRunSummary(input: RunSummaryInput): RunSummary {
     server_metrics: input.serverMetrics ?? null,
     resilience: input.resilience ?? null,
     repeats: input.repeats ?? null,
+    gates: null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
+import { renderComparisonText } from '@llm-lens/comparison';
 import {
   applyOverrides,
   type CliOverrides,
@@ -18,6 +19,7 @@ import {
   type ScenarioPrompts,
   scenarioMaxInFlight,
 } from '@llm-lens/executor';
+import { ThresholdMonitor } from '@llm-lens/gates';
 import type { FidelityCalibration, RunSummary } from '@llm-lens/metrics';
 import {
   ServerMetricsError,
@@ -33,8 +35,18 @@ import {
   preparePromptItems,
 } from '@llm-lens/workloads';
 import type { Argv } from 'yargs';
+import { BaselinePlan, DEFAULT_REGRESSIONS } from '../baseline-run.js';
 import { CliError, EXIT } from '../cli-error.js';
 import type { CliExtensions } from '../cli-extensions.js';
+import {
+  AbortOnFailSink,
+  type GatePlan,
+  hasGates,
+  judgeRun,
+  planGates,
+  renderGatesTable,
+  writeGateOutputs,
+} from '../gates-run.js';
 import { installInterruptHandlers } from '../interrupts.js';
 import { outputOptions } from '../output-options.js';
 import {
@@ -62,6 +74,7 @@ export const EXIT_CODES_EPILOG = `Exit codes:
        --max-error-rate of the measured requests failed (the reason is printed)
   2    bad usage: a flag, a config file, an output path, a missing API key
   3    llm-lens itself failed (a bug; rerun with --debug and report the stack trace)
+  4    a threshold (--threshold) or a regression check against --baseline failed
   130  interrupted (Ctrl-C or SIGTERM); every output is still written, marked incomplete`;
 
 /** Flags shared by `benchmark`, `profile` and `calibrate`. */
@@ -295,6 +308,58 @@ export function builder(extensions: CliExtensions) {
         default: false,
         describe: 'Print the summary JSON to stdout instead of the table',
       })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        describe:
+          "Fail the run (exit 4) unless a group statistic meets a limit, repeatable: 'ttft.p95<800', 'success_rate>=0.99', 'openai:gpt-4o-mini/e2e.p99<4s' (thresholds: in the config)",
+      })
+      .option('abort-on-fail', {
+        type: 'boolean',
+        describe:
+          'Stop dispatching as soon as a threshold can no longer pass (certain from the planned count, or failing over 100 samples)',
+      })
+      .option('junit', {
+        type: 'string',
+        describe: 'Write JUnit XML: a test case per threshold and per regression check',
+      })
+      .option('markdown', {
+        type: 'string',
+        describe:
+          'Write a Markdown summary for a pull request (results, thresholds, the comparison); also appended to $GITHUB_STEP_SUMMARY when set',
+      })
+      .option('baseline', {
+        type: 'string',
+        describe:
+          'Compare the run with an earlier one (a summary, records or .msgpack run file; history:latest or history:<tag|run id>) and fail (exit 4) on a significant regression',
+      })
+      .option('regression', {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        describe: `A tolerance against --baseline, repeatable: 'ttft.p95:+10%', 'e2e.p50:+50ms'; a regression is past it AND statistically significant (default ${DEFAULT_REGRESSIONS.join(', ')})`,
+      })
+      .option('save', {
+        type: 'boolean',
+        describe: 'Save the run to the results history (history: true in the config)',
+      })
+      .option('history', {
+        type: 'string',
+        describe:
+          'The results history: a SQLite file (default ~/.local/share/llm-lens/history.db) or a postgres:// URL',
+      })
+      .option('tag', {
+        type: 'string',
+        array: true,
+        requiresArg: true,
+        describe: 'Label the saved run (repeatable), to find it later: --baseline history:<tag>',
+      })
+      .option('save-records', {
+        type: 'boolean',
+        describe:
+          'Save the per-request records with the run (large; lets a later --baseline use the full statistics)',
+      })
       .option('max-error-rate', {
         type: 'number',
         describe:
@@ -420,6 +485,16 @@ export interface BenchmarkArgs {
   recordsFormat?: string | undefined;
   recordTokens?: boolean | undefined;
   json?: boolean | undefined;
+  threshold?: string[] | undefined;
+  abortOnFail?: boolean | undefined;
+  junit?: string | undefined;
+  markdown?: string | undefined;
+  baseline?: string | undefined;
+  regression?: string[] | undefined;
+  save?: boolean | undefined;
+  history?: string | undefined;
+  tag?: string[] | undefined;
+  saveRecords?: boolean | undefined;
   maxErrorRate?: number | undefined;
   grace?: number | undefined;
   calibrate?: boolean | undefined;
@@ -734,6 +809,8 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
     pathVariablesOf(config, runId),
   );
   checkOutputs(outputs);
+  const gates = planGates(config, args);
+  const baseline = await BaselinePlan.open(config, args);
   const maxConcurrency = maxInFlightOf(config, extensions);
   let calibration: FidelityCalibration | undefined;
   if (args.calibrate) {
@@ -758,9 +835,18 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
     recordTokens: config.outputs.record_tokens,
     runId,
   });
+  // --abort-on-fail stops dispatching like Ctrl-C does, without being an interrupt.
+  const gateStop = new AbortController();
+  const abortOnFail = gates.abortOnFail
+    ? new AbortOnFailSink(monitorFor(gates, config), gateStop)
+    : undefined;
   try {
     scrape = await startScrape(args);
-    const { sinks } = opened;
+    const sinks = [
+      ...opened.sinks,
+      ...baseline.sinks(),
+      ...(abortOnFail === undefined ? [] : [abortOnFail]),
+    ];
     if (!args.json) {
       for (const [name, where] of resolved.endpoints) process.stderr.write(`${name}: ${where}\n`);
       for (const [name, { description }] of prompts) {
@@ -782,7 +868,10 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
       sinks,
       secrets: resolved.secrets,
       tokenizer: 'auto',
-      signal: interrupts.stop,
+      signal:
+        abortOnFail === undefined
+          ? interrupts.stop
+          : AbortSignal.any([interrupts.stop, gateStop.signal]),
       cancelSignal: interrupts.cancel,
       graceMs: args.grace ?? 10_000,
       // Progress is computed on the event loop that stamps responses: only when it is drawn.
@@ -803,11 +892,32 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
   }
   const interrupted = interrupts.stop.aborted;
   if (interrupted && summary.complete) summary.complete = false;
+  const compared = baseline.compare(summary);
+  const report = judgeRun(summary, gates, {
+    aborted: abortOnFail?.breach,
+    ...(compared === undefined
+      ? {}
+      : { baseline: compared.baseline, comparison: compared.table, regressions: compared.checks }),
+  });
+  const judged = hasGates(gates, report);
+  if (judged) summary.gates = report as unknown as Record<string, unknown>;
   await opened.finish(summary);
+  const gateFiles = writeGateOutputs(summary, gates, report);
+  const saved = await baseline.finish(summary);
+  if (saved !== undefined) gateFiles.push(saved);
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stdout.write(renderSummary(summary, colors));
-  if (!args.json && opened.destinations.length > 0) {
-    process.stderr.write(`Wrote ${opened.destinations.join(', ')}\n`);
+  else {
+    process.stdout.write(renderSummary(summary, colors));
+    if (compared !== undefined) {
+      process.stdout.write(
+        `\nAgainst the baseline ${baseline.baselineText}\n${renderComparisonText(compared.comparison)}`,
+      );
+    }
+    if (judged) process.stdout.write(renderGatesTable(report, colors));
+  }
+  const destinations = [...opened.destinations, ...gateFiles];
+  if (!args.json && destinations.length > 0) {
+    process.stderr.write(`Wrote ${destinations.join(', ')}\n`);
   }
   if (interrupted) return EXIT.interrupted;
   const failure = failureReason(summary, config.outputs.max_error_rate);
@@ -815,7 +925,32 @@ export async function handler(args: BenchmarkArgs, extensions: CliExtensions): P
     process.stderr.write(`error: ${failure}\n`);
     return EXIT.failedRequests;
   }
-  return EXIT.ok;
+  return report.passed ? EXIT.ok : EXIT.gateFailed;
+}
+
+/**
+ * The live monitor of `--abort-on-fail`, told how many measured requests each group plans
+ * when the plan is a plain count (no duration, no sweep): then a threshold that no outcome
+ * of the remaining requests can save stops the run at once.
+ */
+function monitorFor(gates: GatePlan, config: LensConfig): ThresholdMonitor {
+  const monitor = new ThresholdMonitor(gates.thresholds);
+  const repeats = config.repeat ?? 1;
+  for (const scenario of config.scenarios) {
+    const planned =
+      scenario.duration === undefined &&
+      scenario.sweep === undefined &&
+      scenario.requests !== undefined
+        ? scenario.requests * repeats
+        : null;
+    for (const provider of config.providers) {
+      if (scenario.providers !== undefined && !scenario.providers.includes(provider.name)) continue;
+      for (const model of provider.models) {
+        monitor.notePlanned(provider.name, model, scenario.name, planned);
+      }
+    }
+  }
+  return monitor;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { compareRuns, renderComparisonText } from '@llm-lens/comparison';
 import type { LensConfig } from '@llm-lens/config';
 import { createTargets, runBenchmark } from '@llm-lens/executor';
+import type { HistoryStore } from '@llm-lens/history';
 import type { GroupSummary, RunSummary } from '@llm-lens/metrics';
 import type { ProviderSettings } from '@llm-lens/providers-core';
 import Table from 'cli-table3';
@@ -26,6 +28,7 @@ import {
   formatUsd,
 } from '../render/format.js';
 import { ProgressLine } from '../render/progress-line.js';
+import { historyLocation, loadRunSide, openHistoryAt } from '../run-sides.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   type BenchmarkArgs,
@@ -36,9 +39,9 @@ import {
   minTokensWarnings,
 } from './benchmark.js';
 
-export const command = 'compare';
+export const command = 'compare [base] [new]';
 export const describe =
-  'Run the same workload on several provider:model targets, interleaved, and print them side by side';
+  'Compare two finished runs with statistics (BASE NEW), or run the same workload on several provider:model targets, interleaved (-t)';
 
 /** Rounds the requests are split into when --rounds is not given (fewer when there are fewer requests). */
 const DEFAULT_ROUNDS = 5;
@@ -47,11 +50,27 @@ export function builder(extensions: CliExtensions) {
   const types = extensions.registry.providerFactories.map((f) => f.type);
   return (yargs: Argv) =>
     outputOptions(yargs, extensions)
+      .positional('base', {
+        type: 'string',
+        describe:
+          'The earlier run: a summary (.json), records (.jsonl), a run file (.msgpack), history:latest or history:<tag|run id>',
+      })
+      .positional('new', {
+        type: 'string',
+        describe: 'The run to judge against it, in the same forms',
+      })
+      .option('history', {
+        type: 'string',
+        describe: 'The results history for history:... (a SQLite file or a postgres:// URL)',
+      })
+      .option('seed', {
+        type: 'number',
+        describe: 'Seed of the bootstrap resampling (the same seed gives the same intervals)',
+      })
       .option('targets', {
         alias: 't',
         type: 'string',
-        demandOption: true,
-        describe: `Comma-separated TARGET:MODEL list; TARGET is a provider type (${types.join(', ')}) or a provider name from --config; add @BASE_URL to point a type at a server (openai-compatible:llama3@http://localhost:8000/v1)`,
+        describe: `Run live: a comma-separated TARGET:MODEL list; TARGET is a provider type (${types.join(', ')}) or a provider name from --config; add @BASE_URL to point a type at a server (openai-compatible:llama3@http://localhost:8000/v1)`,
       })
       .option('config', {
         alias: 'c',
@@ -113,7 +132,10 @@ export function builder(extensions: CliExtensions) {
 }
 
 export interface CompareArgs extends BenchmarkArgs {
-  targets: string;
+  targets?: string | undefined;
+  base?: string | undefined;
+  new?: string | undefined;
+  history?: string | undefined;
   rounds?: number | undefined;
 }
 
@@ -180,6 +202,19 @@ export function providersForTargets(
 }
 
 export async function handler(args: CompareArgs, extensions: CliExtensions): Promise<number> {
+  if (args.base !== undefined || args.new !== undefined) {
+    if (args.targets !== undefined) {
+      throw new CliError(
+        'compare: give either two finished runs (compare BASE NEW) or targets to run (-t), not both',
+      );
+    }
+    return compareFinishedRuns(args);
+  }
+  if (args.targets === undefined) {
+    throw new CliError(
+      'compare: give two finished runs to judge (llm-lens compare base.json new.json), or targets to run side by side (-t openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest)',
+    );
+  }
   const specs = parseTargets(args.targets);
   const types = extensions.registry.providerFactories.map((f) => f.type);
   // The workload: the config's first scenario (or the defaults), with the flags over it.
@@ -336,4 +371,47 @@ export function renderComparison(summary: RunSummary, colors: Colors): string {
   }
   if (!summary.complete) notes.push(colors.yellow('Run interrupted: results are partial.'));
   return `${table.toString()}\n${notes.join('\n')}\n`;
+}
+
+/**
+ * `compare BASE NEW`: each group matched by provider/model/scenario, side by side, with a
+ * verdict from a seeded bootstrap and Mann–Whitney test when both runs have records, and
+ * from the labelled conservative rule when one is a summary alone.
+ */
+async function compareFinishedRuns(args: CompareArgs): Promise<number> {
+  if (args.base === undefined || args.new === undefined) {
+    throw new CliError(
+      'compare: give both runs, BASE then NEW (llm-lens compare base.json new.json)',
+    );
+  }
+  let store: HistoryStore | undefined;
+  const history = async () => {
+    store ??= await openHistoryAt(historyLocation(args.history));
+    return store;
+  };
+  try {
+    const base = await loadRunSide(args.base, 'BASE', history);
+    const next = await loadRunSide(args.new, 'NEW', history);
+    const comparison = compareRuns(base.input, next.input, {
+      ...(args.seed === undefined ? {} : { seed: args.seed }),
+    });
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
+    } else {
+      const colors = createColors(process.stdout);
+      process.stdout.write(
+        renderComparisonText(comparison, {
+          styleVerdict: (verdict, text) =>
+            verdict === 'worse'
+              ? colors.red(text)
+              : verdict === 'better'
+                ? colors.green(text)
+                : text,
+        }),
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    await store?.close();
+  }
 }
